@@ -1,0 +1,179 @@
+"""The one error tree of seedance_nb.
+
+Every exception the package raises on purpose derives from :class:`SeedanceError`::
+
+    SeedanceError
+    ├── ValidationError          a request the API would refuse, caught locally (nothing sent)
+    ├── ConfigError              missing/invalid settings (unknown provider, bad base URL, ...)
+    ├── BudgetExceeded           the estimate would pass a configured spending cap (nothing sent)
+    ├── UnsupportedOperation     the dialect cannot do this (e.g. cancel a running task)
+    ├── TransportError           no usable HTTP answer (connect/read timeout, reset, deadline)
+    │   └── AmbiguousCreateError a create whose answer was lost: it may or may not exist upstream
+    ├── ApiError                 the provider answered with an error
+    │   ├── BadRequestError      400 / 422 (incl. moderation at create)
+    │   ├── AuthenticationError  401
+    │   ├── PermissionDeniedError 403
+    │   ├── NotFoundError        404
+    │   ├── ConflictError        409
+    │   ├── RateLimitError       429 (``retry_after`` seconds when the server said)
+    │   ├── ServerError          5xx
+    │   └── MalformedResponseError 2xx/any body that is not the documented shape
+    ├── DownloadError            a result file could not be saved (size, type, expired URL)
+    └── TaskFailed               a task ended failed/expired/cancelled (raised by ``Task.result``)
+
+Errors carry what they are about: ``provider``, ``status_code``, ``code`` (the provider's error
+code), ``request_id`` and, where relevant, ``task_id``. Messages never contain API keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SeedanceError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class ValidationError(SeedanceError, ValueError):
+    """A request refused locally, before any HTTP request. ``problems`` lists each rule broken."""
+
+    def __init__(self, problems: list[Any]) -> None:
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems]
+        head = "request refused locally, nothing was sent"
+        super().__init__(head + ":\n" + "\n".join(f"  - {line}" for line in lines))
+
+
+class ConfigError(SeedanceError):
+    """Settings that cannot work; the message names the setting and how to fix it."""
+
+
+class BudgetExceeded(SeedanceError):
+    """The request's estimated cost would pass a spending cap; nothing was sent."""
+
+
+class UnsupportedOperation(SeedanceError):
+    """The chosen API dialect cannot do this."""
+
+
+class TransportError(SeedanceError):
+    """No usable HTTP answer arrived (timeouts, resets, overall deadline)."""
+
+    def __init__(self, message: str, *, provider: str | None = None) -> None:
+        super().__init__(message)
+        self.provider = provider
+
+
+class AmbiguousCreateError(TransportError):
+    """A create was sent but its answer was lost; the task may exist upstream.
+
+    Never resent automatically: reconcile through the provider's list endpoint (``resume``) or
+    decide by hand.
+    """
+
+    def __init__(self, message: str, *, provider: str | None = None, client_ref: str | None = None):
+        super().__init__(message, provider=provider)
+        self.client_ref = client_ref
+
+
+class ApiError(SeedanceError):
+    """The provider answered with an error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        status_code: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        task_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = message
+        self.provider = provider
+        self.status_code = status_code
+        self.code = code
+        self.request_id = request_id
+        self.task_id = task_id
+        self.retry_after = retry_after
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        bits = [f"provider={self.provider}"]
+        if self.status_code is not None:
+            bits.append(f"HTTP {self.status_code}")
+        if self.code:
+            bits.append(f"code={self.code}")
+        if self.request_id:
+            bits.append(f"request_id={self.request_id}")
+        if self.task_id:
+            bits.append(f"task_id={self.task_id}")
+        return f"{self.message} ({', '.join(bits)})"
+
+
+class BadRequestError(ApiError):
+    """400/422: the provider refused the request (including moderation at create)."""
+
+
+class AuthenticationError(ApiError):
+    """401: the API key is missing or invalid."""
+
+
+class PermissionDeniedError(ApiError):
+    """403: the account may not do this (overdue, model not enabled, ...)."""
+
+
+class NotFoundError(ApiError):
+    """404: no such task, model or endpoint."""
+
+
+class ConflictError(ApiError):
+    """409."""
+
+
+class RateLimitError(ApiError):
+    """429: slow down; ``retry_after`` is the server's hint in seconds, when it gave one."""
+
+
+class ServerError(ApiError):
+    """5xx from the provider or a gateway in front of it."""
+
+
+class MalformedResponseError(ApiError):
+    """A body that is not the documented shape (HTML error page, truncated JSON, wrong types)."""
+
+
+class TaskFailed(SeedanceError):
+    """A task ended without success; ``task_id``, ``status``, ``code`` say how."""
+
+    def __init__(self, message: str, *, task_id: str, status: str, code: str | None = None):
+        super().__init__(message)
+        self.task_id = task_id
+        self.status = status
+        self.code = code
+
+
+def error_for_status(status_code: int) -> type[ApiError]:
+    """The ApiError subclass that stands for an HTTP status."""
+    if status_code in (400, 422):
+        return BadRequestError
+    return {
+        401: AuthenticationError,
+        403: PermissionDeniedError,
+        404: NotFoundError,
+        409: ConflictError,
+        429: RateLimitError,
+    }.get(status_code, ServerError if status_code >= 500 else ApiError)
+
+
+class DownloadError(SeedanceError):
+    """A result file could not be saved: too big, wrong type or signature, or the URL expired.
+
+    ``expired`` is True when the URL is past its expiry (HTTP 403/404/410 from the file host).
+    """
+
+    def __init__(self, message: str, *, url_host: str | None = None, expired: bool = False):
+        super().__init__(message)
+        self.url_host = url_host
+        self.expired = expired

@@ -1,0 +1,124 @@
+"""Fixtures for tests that drive JupyterLab in headless Chromium.
+
+    def test_counter(lab):
+        lab.write_notebook("demo.ipynb", ["import seedance_nb", "..."])
+        page = lab.open("demo.ipynb")   # loaded, kernel idle
+        assert run_all(page)
+        screenshot(page, "demo")
+
+One Lab server serves the whole session (each test gets a folder of its own under its root, which
+is also its kernels' working directory); Chromium is started once per module. Every test in this
+folder is marked `browser`. They skip when /usr/bin/chromium is missing, except under CI, where
+that is a failure.
+
+Playwright's sync API marks its event loop as running in this thread for as long as it is
+started, so keep async tests out of browser test modules.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from jupyter import (
+    CHROMIUM,
+    REPO,
+    LabServer,
+    copy_notebook,
+    launch_chromium,
+    new_page,
+    open_notebook,
+    start_server,
+    write_notebook,
+)
+from playwright.sync_api import Browser, Page, sync_playwright
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing: run scripts/setup.sh (it installs Debian's chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+class Lab:
+    """One test's view of the running Lab: its own notebook folder, and pages signed in to it.
+
+    `url` is the server's base URL, `root` this test's folder; notebook names are relative to it.
+    """
+
+    def __init__(self, server: LabServer, browser: Browser, root: Path) -> None:
+        self.server = server
+        self.browser = browser
+        self.root = root
+        self.url = server.url
+        self.token = server.token
+        self._pages: list[Page] = []
+
+    def path(self, name: str) -> str:
+        """The path of `name` relative to the server root, as used in Lab URLs."""
+        return (self.root / name).relative_to(self.server.root).as_posix()
+
+    def write_notebook(self, name: str, cells: list[str]) -> Path:
+        return write_notebook(self.root / name, cells)
+
+    def copy_notebook(self, name: str, source: Path | None = None) -> Path:
+        """Copy `name` from the repository's notebooks/ (or from `source`) into this folder."""
+        return copy_notebook(source or REPO / "notebooks" / name, self.root / name)
+
+    def page(self) -> Page:
+        """A new page in its own browser context, signed in; closed when the test ends."""
+        page = new_page(self.browser, self.server)
+        self._pages.append(page)
+        return page
+
+    def open(self, name: str) -> Page:
+        """A new page showing notebook `name`, its kernel started and idle."""
+        page = self.page()
+        open_notebook(page, self.path(name))
+        return page
+
+    def close(self) -> None:
+        for page in self._pages:
+            page.context.close()
+        self.server.shutdown_kernels()
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    require_chromium()
+    server = start_server(tmp_path_factory.mktemp("jupyterlab"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    require_chromium()
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright, tmp_path_factory.mktemp("chromium"))
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def lab(lab_server: LabServer, chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Lab]:
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[:80]
+    root = lab_server.root / name
+    root.mkdir(parents=True, exist_ok=True)
+    session = Lab(lab_server, chromium, root)
+    yield session
+    session.close()
