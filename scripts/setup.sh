@@ -29,7 +29,7 @@ find_python() {
   for candidate in python3.11 python3.12 python3.13 python3.10 python3; do
     if command -v "$candidate" >/dev/null &&
       "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-      command -v "$candidate"
+      "$candidate" -c 'import sys; print(sys.executable)' # the real path, not a pyenv shim
       return 0
     fi
   done
@@ -46,7 +46,10 @@ if command -v uv >/dev/null; then
 else
   if ! "$PYTHON" -m uv --version >/dev/null 2>&1; then
     log "installing uv with pip"
-    "$PYTHON" -m pip install --quiet --disable-pip-version-check uv </dev/null
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check uv </dev/null ||
+      # a Debian system Python refuses plain pip installs (PEP 668); uv alone goes to ~/.local
+      "$PYTHON" -m pip install --quiet --disable-pip-version-check --user \
+        --break-system-packages uv </dev/null
   fi
   UV=("$PYTHON" -m uv)
 fi

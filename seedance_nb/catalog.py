@@ -152,11 +152,12 @@ def model_problem(name: str, provider: str) -> Problem | None:
         )
     if provider not in spec.ids:
         others = [s.short for s in models_for(provider) if s.kind == spec.kind]
-        return Problem(
-            "model",
-            f"{spec.short} is not offered on {provider} (only on {', '.join(spec.providers)})",
-            f"use one of {', '.join(others)}, or provider {spec.providers[0]!r}",
-        )
+        elsewhere = " or ".join(repr(p) for p in spec.providers)
+        fix = f"use one of {', '.join(others)}, or provider {spec.providers[0]!r}"
+        if not others:
+            fix = f"use provider {elsewhere}: {provider} has no {spec.kind} models"
+        where = ", ".join(spec.providers)
+        return Problem("model", f"{spec.short} is not offered on {provider} (only on {where})", fix)
     return None
 
 
@@ -186,7 +187,10 @@ def capabilities(spec: ModelSpec, provider: str) -> Capabilities:
         problem = model_problem(spec.short, provider)
         raise errors.ValidationError([problem] if problem else [])
     return replace(
-        spec.native, provider=provider, wire_ids=spec.ids[provider], **spec.dialects.get(provider, {})
+        spec.native,
+        provider=provider,
+        wire_ids=spec.ids[provider],
+        **spec.dialects.get(provider, {}),
     )
 
 
@@ -207,6 +211,15 @@ def models_for(provider: str | None = None) -> list[ModelSpec]:
     if provider is not None:
         check_provider(provider)
     return [s for s in _SPECS if provider is None or provider in s.ids]
+
+
+def models(provider: str | None = None) -> list[ModelSpec]:
+    """The catalog, as ``seedance_nb.models()``: every model, or those ``provider`` offers.
+
+    >>> [s.short for s in models("maxapi") if s.kind == "image"]
+    ['seedream-4.0', 'seedream-4.5', 'seedream-5.0']
+    """
+    return models_for(provider)
 
 
 def video_size(

@@ -14,24 +14,73 @@ from .modes import Mode
 
 # Request fields each dialect can carry at all (model support is checked separately).
 ARK_VIDEO_OPTIONS = frozenset(
-    "prompt materials resolution ratio duration frames seed generate_audio camera_fixed watermark "
-    "return_last_frame service_tier execution_expires_after priority draft draft_task_id tools "
-    "safety_identifier callback_url".split()
+    {
+        "prompt",
+        "materials",
+        "resolution",
+        "ratio",
+        "duration",
+        "frames",
+        "seed",
+        "generate_audio",
+        "camera_fixed",
+        "watermark",
+        "return_last_frame",
+        "service_tier",
+        "execution_expires_after",
+        "priority",
+        "draft",
+        "draft_task_id",
+        "tools",
+        "safety_identifier",
+        "callback_url",
+    }
 )
 # seed 000 documents only these input fields (plus callBackUrl); FACTS §7 agrees.
 MAXAPI_VIDEO_OPTIONS = frozenset(
-    "prompt materials resolution ratio duration callback_url fallback".split()
+    {
+        "prompt",
+        "materials",
+        "resolution",
+        "ratio",
+        "duration",
+        "callback_url",
+        "fallback",
+    }
 )
 # seed 003: ratio, duration, mode, resolution, route_mode, asset_delivery (+ model, prompt).
 OPENAI_VIDEO_OPTIONS = frozenset(
-    "prompt materials resolution ratio duration route_mode asset_delivery".split()
+    {
+        "prompt",
+        "materials",
+        "resolution",
+        "ratio",
+        "duration",
+        "route_mode",
+        "asset_delivery",
+    }
 )
 ARK_IMAGE_OPTIONS = frozenset(
-    "prompt images size ratio resolution seed sequential max_images watermark response_format "
-    "guidance_scale optimize_prompt output_format tools".split()
+    {
+        "prompt",
+        "images",
+        "size",
+        "ratio",
+        "resolution",
+        "seed",
+        "sequential",
+        "max_images",
+        "watermark",
+        "response_format",
+        "guidance_scale",
+        "n",  # sent as sequential "auto" + max_images by the ark adapter
+        "optimize_prompt",
+        "output_format",
+        "tools",
+    }
 )
 # seed 002 + FACTS §7: prompt, imageUrls, ratio, resolution, n.
-MAXAPI_IMAGE_OPTIONS = frozenset("prompt images size ratio resolution n".split())
+MAXAPI_IMAGE_OPTIONS = frozenset({"prompt", "images", "size", "ratio", "resolution", "n"})
 
 _ADAPTIVE_RATIOS = (*VIDEO_RATIOS, "adaptive")
 # FACTS §7: maxapi video ratios are 1:1, 4:3, 3:4, 16:9, 9:16 (no 21:9, no adaptive).
@@ -132,6 +181,7 @@ def _seedream(**caps: Any) -> dict[str, Any]:
         "default_size": "2048x2048",
         "max_refs": 14,
         "max_images_range": (1, 15),
+        "n_range": (1, 15),  # n > 1 is sent as sequential "auto" with max_images = n
         "seed": True,
         "image_formats": _ARK_IMAGE_FORMATS,
     }

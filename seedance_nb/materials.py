@@ -115,9 +115,9 @@ class Material(BaseModel):
         if isinstance(self.source, Image.Image):
             width, height = self.source.size
             return f"<PIL image {width}x{height}>"
-        if isinstance(self.source, str):
-            return f"<data URL {self.mime()}>"
-        return f"<{len(self.source)} bytes>"
+        if isinstance(self.source, bytes):
+            return f"<{len(self.source)} bytes>"
+        return f"<data URL {self.mime()}>"
 
     # -- content --------------------------------------------------------------------------------
     def read_bytes(self) -> bytes:
@@ -260,10 +260,10 @@ def infer_kind(src: Any) -> Kind:
     else:
         kind = kind_from_name(str(src))
         path = Path(str(src)).expanduser()
-        if kind is None and not str(src).lower().startswith(("http://", "https://")):
-            if path.is_file():
-                with path.open("rb") as handle:
-                    kind = kind_from_bytes(handle.read(64))
+        remote = str(src).lower().startswith(("http://", "https://"))
+        if kind is None and not remote and path.is_file():
+            with path.open("rb") as handle:
+                kind = kind_from_bytes(handle.read(64))
     if kind is None:
         shown = f"<{len(src)} bytes>" if isinstance(src, bytes) else repr(str(src)[:60])
         raise ValueError(

@@ -38,6 +38,7 @@ _ARK_CONTENT_KINDS: dict[str, Kind] = {
     "video_url": "video",
     "audio_url": "audio",
 }
+_ROLES = ("first_frame", "last_frame", "reference_image", "reference_video", "reference_audio")
 _ARK_IMAGE_FIELDS = {"size", "seed", "response_format", "watermark", "guidance_scale"}
 _ARK_IMAGE_FIELDS |= {"output_format", "tools"}
 _MAXAPI_VIDEO_INPUT = {"prompt", "mediaUrls", "imageUrls", "ratio", "resolution", "duration"}
@@ -95,8 +96,15 @@ def ark_video(body: dict[str, Any]) -> dict[str, Any]:
             texts.append(str(item.get("text", "")))
         elif kind in _ARK_CONTENT_KINDS:
             url = _object(item.get(kind, {}), f"content[{index}].{kind}").get("url")
-            media = Material(source=str(url or ""), kind=_ARK_CONTENT_KINDS[kind])
-            materials.append(media.with_role(item["role"]) if "role" in item else media)
+            role = item.get("role")
+            if role is not None and role not in _ROLES:
+                problems.append(
+                    Problem(f"content[{index}].role", f"unknown role {role!r}", f"use {_ROLES}")
+                )
+                role = None
+            materials.append(
+                Material(source=str(url or ""), kind=_ARK_CONTENT_KINDS[kind], role=role)
+            )
         elif kind == "draft_task":
             kwargs["draft_task_id"] = _object(item.get("draft_task"), "draft_task").get("id")
         else:
@@ -178,7 +186,9 @@ def ark_image(body: dict[str, Any]) -> dict[str, Any]:
     kwargs["model"] = body.get("model", "")
     kwargs["prompt"] = body.get("prompt", "")
     images = body.get("image", [])
-    kwargs["images"] = [Material.image(u) for u in (images if isinstance(images, list) else [images])]
+    kwargs["images"] = [
+        Material.image(u) for u in (images if isinstance(images, list) else [images])
+    ]
     kwargs["sequential"] = body.get("sequential_image_generation")
     options = _object(body.get("sequential_image_generation_options", {}), "options")
     kwargs["max_images"] = options.get("max_images")

@@ -73,6 +73,18 @@ class _Request(BaseModel):
         record["parent_id"] = self.parent_id
         return record
 
+    def __repr_args__(self) -> Any:
+        # Only what was set: a notebook repr of a request should fit on a line or two.
+        yield "model", self.model
+        if self.prompt:
+            yield "prompt", self.prompt
+        yield from self.fields_set().items()
+
+    @property
+    def inputs(self) -> list[Material]:
+        """The input media: ``materials`` of a video request, ``images`` of an image request."""
+        raise NotImplementedError
+
     @property
     def kind(self) -> Literal["video", "image"]:
         raise NotImplementedError
@@ -123,6 +135,15 @@ class VideoRequest(_Request):
         if isinstance(value, list | tuple):
             return [Material.of(v) for v in value]
         return value
+
+    @field_validator("resolution", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @property
+    def inputs(self) -> list[Material]:
+        return list(self.materials)
 
     @property
     def kind(self) -> Literal["video", "image"]:
@@ -210,6 +231,21 @@ class ImageRequest(_Request):
         if isinstance(value, list | tuple):
             return [v if isinstance(v, Material) else Material.image(v) for v in value]
         return value
+
+    @field_validator("size", "resolution", mode="before")
+    @classmethod
+    def _tier_case(cls, value: Any, info: pydantic.ValidationInfo) -> Any:
+        # Canonical spellings: ModelArk size tiers are "2K", maxapi resolutions are "2k".
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if info.field_name == "resolution":
+            return value.lower()
+        return value.upper() if value[:-1].isdigit() and value[-1:] in "kK" else value
+
+    @property
+    def inputs(self) -> list[Material]:
+        return list(self.images)
 
     @property
     def kind(self) -> Literal["video", "image"]:

@@ -21,12 +21,14 @@ from .base import (
     HttpCall,
     drop_none,
     error_from_body,
+    items,
     map_status,
     material_url,
     opt_int,
     opt_str,
     parse_time,
     require_dict,
+    sub,
     url_expiry,
 )
 
@@ -156,29 +158,27 @@ class ArkAdapter:
 
     def _image_snapshot(self, data: dict[str, Any]) -> TaskSnapshot:
         created = parse_time(data.get("created") or data.get("created_at"))
-        items = data.get("data") if isinstance(data.get("data"), list) else []
         assets = []
         failures = []
-        for item in items:
+        for item in items(data, "data"):
             if not isinstance(item, dict):
                 continue
-            if isinstance(item.get("error"), dict):
-                failures.append(item["error"])
+            if sub(item, "error"):
+                failures.append(sub(item, "error"))
             url = opt_str(item.get("url"))
             if url:
                 assets.append(Asset("image", url, url_expiry(url, created, URL_TTL)))
             elif opt_str(item.get("b64_json")):
                 assets.append(Asset("image", "data:image/png;base64," + item["b64_json"]))
-        error = data.get("error") if isinstance(data.get("error"), dict) else None
-        error = error or (failures[0] if failures and not assets else None)
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        error = sub(data, "error") or (failures[0] if failures and not assets else {})
+        usage = sub(data, "usage")
         return TaskSnapshot(
             id=f"img-{uuid.uuid4().hex[:20]}",
             status=Status.SUCCEEDED if assets else Status.FAILED,
             raw_status="succeeded" if assets else "failed",
             assets=tuple(assets),
-            error_code=opt_str(error.get("code")) if error else None,
-            error_message=opt_str(error.get("message")) if error else None,
+            error_code=opt_str(error.get("code")),
+            error_message=opt_str(error.get("message")),
             tokens=opt_int(usage.get("output_tokens") or usage.get("total_tokens")),
             model=opt_str(data.get("model")),
             created_at=created,
@@ -196,14 +196,14 @@ class ArkAdapter:
         if not task_id:
             raise MalformedResponseError("task object has no id", provider=self.name)
         updated = parse_time(data.get("updated_at"))
-        content = data.get("content") if isinstance(data.get("content"), dict) else {}
+        content = sub(data, "content")
         assets = []
         for key, kind in (("video_url", "video"), ("last_frame_url", "last_frame")):
             url = opt_str(content.get(key))
             if url:
                 assets.append(Asset(kind, url, url_expiry(url, updated, URL_TTL)))  # type: ignore[arg-type]
-        error = data.get("error") if isinstance(data.get("error"), dict) else {}
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        error = sub(data, "error")
+        usage = sub(data, "usage")
         status = map_status(data.get("status"), STATUSES)
         if status is Status.SUCCEEDED and not any(a.kind == "video" for a in assets):
             status = Status.UNKNOWN  # "succeeded" without a video is not a success we can use

@@ -255,3 +255,15 @@ def material_url(material: Material) -> str:
 def drop_none(data: dict[str, Any]) -> dict[str, Any]:
     """Unset options are left out of bodies (the API's defaults apply)."""
     return {key: value for key, value in data.items() if value is not None}
+
+
+def sub(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """``data[key]`` when it is a JSON object, else an empty dict (absent or null fields)."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def items(data: dict[str, Any], key: str) -> list[Any]:
+    """``data[key]`` when it is a JSON array, else an empty list."""
+    value = data.get(key)
+    return value if isinstance(value, list) else []

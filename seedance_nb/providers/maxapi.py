@@ -20,11 +20,13 @@ from .base import (
     build_error,
     drop_none,
     error_from_body,
+    items,
     map_status,
     material_url,
     opt_str,
     parse_time,
     require_dict,
+    sub,
     url_expiry,
 )
 
@@ -59,32 +61,32 @@ class MaxapiAdapter:
         return catalog.wire_id(spec, self.name)
 
     def build_create(self, request: AnyRequest, *, callback_url: str | None = None) -> HttpCall:
-        if request.kind == "image":
-            body_input: dict[str, Any] = {
-                "prompt": request.prompt,
-                "imageUrls": [material_url(m) for m in request.images] or None,  # type: ignore[union-attr]
-                "ratio": request.ratio,
-                "resolution": request.resolution,
-                "n": request.n,  # type: ignore[union-attr]
-            }
-        else:
-            media = [material_url(m) for m in request.resolved_materials()]  # type: ignore[union-attr]
-            body_input = {
-                "prompt": request.prompt,
-                "mediaUrls": media or None,
-                "ratio": request.ratio,
-                "resolution": request.resolution,
-                "duration": request.duration,  # type: ignore[union-attr]
-                "fallback": request.fallback,  # type: ignore[union-attr]
-            }
         body = drop_none(
             {
                 "model": self.model_id(request),
-                "callBackUrl": callback_url or request.callback_url,  # type: ignore[union-attr]
-                "input": drop_none(body_input),
+                "callBackUrl": callback_url or getattr(request, "callback_url", None),
+                "input": drop_none(self._input(request)),
             }
         )
         return HttpCall("POST", SUBMIT, json=body, idempotent=False)
+
+    def _input(self, request: Any) -> dict[str, Any]:
+        if request.kind == "image":
+            return {
+                "prompt": request.prompt,
+                "imageUrls": [material_url(m) for m in request.images] or None,
+                "ratio": request.ratio,
+                "resolution": request.resolution,
+                "n": request.n,
+            }
+        return {
+            "prompt": request.prompt,
+            "mediaUrls": [material_url(m) for m in request.resolved_materials()] or None,
+            "ratio": request.ratio,
+            "resolution": request.resolution,
+            "duration": request.duration,
+            "fallback": request.fallback,
+        }
 
     def _data(self, body: Any) -> dict[str, Any]:
         envelope = require_dict(body, "response envelope", provider=self.name)
@@ -118,9 +120,9 @@ class MaxapiAdapter:
         if not task_id:
             raise MalformedResponseError("task has no taskId", provider=self.name)
         updated = parse_time(data.get("updated_at"))
-        result = data.get("result") if isinstance(data.get("result"), dict) else {}
+        result = sub(data, "result")
         kind = "image" if result.get("type") == "image" else "video"
-        urls = result.get("urls") if isinstance(result.get("urls"), list) else []
+        urls = items(result, "urls")
         assets = tuple(
             Asset(kind, url, url_expiry(url, updated, URL_TTL))  # type: ignore[arg-type]
             for url in urls
@@ -130,7 +132,7 @@ class MaxapiAdapter:
         if status is Status.SUCCEEDED and not assets:
             status = Status.UNKNOWN
         reason = opt_str(data.get("failure_reason"))
-        echo = data.get("input") if isinstance(data.get("input"), dict) else {}
+        echo = sub(data, "input")
         return TaskSnapshot(
             id=task_id,
             status=status,

@@ -21,11 +21,13 @@ from .base import (
     HttpCall,
     drop_none,
     error_from_body,
+    items,
     map_status,
     material_url,
     opt_str,
     parse_time,
     require_dict,
+    sub,
     url_expiry,
 )
 
@@ -117,7 +119,7 @@ class MaxapiOpenaiAdapter:
         status = map_status(data.get("status"), STATUSES)
         if status is Status.SUCCEEDED and not assets:
             status = Status.UNKNOWN
-        error = data.get("error") if isinstance(data.get("error"), dict) else {}
+        error = sub(data, "error")
         return TaskSnapshot(
             id=task_id,
             status=status,
@@ -162,9 +164,8 @@ def _video_urls(data: dict[str, Any]) -> list[str]:
             urls = _video_urls(inner) or [u for u in inner.get("urls", []) if isinstance(u, str)]
             if urls:
                 return urls
-    items = data.get("data")
-    if isinstance(items, list):
-        return [
-            item["url"] for item in items if isinstance(item, dict) and opt_str(item.get("url"))
-        ]
-    return []
+    return [
+        item["url"]
+        for item in items(data, "data")
+        if isinstance(item, dict) and opt_str(item.get("url"))
+    ]

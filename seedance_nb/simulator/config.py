@@ -36,4 +36,3 @@ class SimulatorConfig:
     callback_sender: CallbackSender | None = None
     # Base of the media URLs in task bodies; by default the host the create request came to.
     public_base_url: str | None = None
-

@@ -115,14 +115,20 @@ def dialect_error(dialect: str, kind: str, request_id: str) -> JSONResponse:
     if dialect == ARK:
         return ark_error(status, ark_code, ark_message, request_id)
     if dialect == MAXAPI:
-        data = {"flagged": True, "categories": MODERATION_CATEGORIES} if kind == "moderation" else None
+        data = (
+            {"flagged": True, "categories": MODERATION_CATEGORIES} if kind == "moderation" else None
+        )
         return maxapi_error(status, max_msg, data)
     message = max_msg if kind != "unauthorized" else "Invalid API key provided."
     return openai_error(status, message, oa_type, oa_code)
 
 
 def gateway_page(status: int) -> HTMLResponse:
-    titles = {502: "502 Bad Gateway", 503: "503 Service Temporarily Unavailable", 504: "504 Gateway Time-out"}
+    titles = {
+        502: "502 Bad Gateway",
+        503: "503 Service Temporarily Unavailable",
+        504: "504 Gateway Time-out",
+    }
     title = titles.get(status, f"{status} Error")
     page = (
         f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
@@ -134,7 +140,7 @@ def gateway_page(status: int) -> HTMLResponse:
 def challenge_page(status: int = 200) -> HTMLResponse:
     """What a CDN's bot check or a captive portal returns instead of JSON."""
     page = (
-        "<!DOCTYPE html><html lang=\"en\"><head><title>Just a moment...</title></head>"
+        '<!DOCTYPE html><html lang="en"><head><title>Just a moment...</title></head>'
         "<body><h1>Checking your browser before accessing the API.</h1>"
         "<p>This process is automatic.</p></body></html>"
     )
@@ -160,4 +166,6 @@ def media_missing(style: str, request_id: str) -> Response:
             f"<RequestId>{request_id}</RequestId><HostId>sim</HostId></Error>"
         )
         return Response(xml, status_code=404, media_type="application/xml")
-    return JSONResponse({"error": {"code": "not_found", "message": "no such file"}}, status_code=404)
+    return JSONResponse(
+        {"error": {"code": "not_found", "message": "no such file"}}, status_code=404
+    )

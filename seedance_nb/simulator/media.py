@@ -210,7 +210,7 @@ def render_image(plan: ImagePlan) -> bytes:
 
 def encode_image(rgb: np.ndarray, fmt: str) -> bytes:
     out = io.BytesIO()
-    image = Image.fromarray(rgb, "RGB")
+    image = Image.fromarray(rgb)
     if fmt == "jpeg":
         image.save(out, format="JPEG", quality=85)
     else:

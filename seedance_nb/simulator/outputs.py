@@ -17,8 +17,15 @@ CDN_TTL = 7 * 86_400  # the task API and the OpenAI-style route keep files 7 day
 CONTENT_TYPES = {"mp4": "video/mp4", "png": "image/png", "jpeg": "image/jpeg"}
 
 
-def attach_video(assets: AssetStore, task: Task, plan: VideoPlan, *, style: str, ttl: float,
-                 last_frame: bool = False) -> None:
+def attach_video(
+    assets: AssetStore,
+    task: Task,
+    plan: VideoPlan,
+    *,
+    style: str,
+    ttl: float,
+    last_frame: bool = False,
+) -> None:
     start = task.finish_time
     names = [f"{task.id}.mp4"]
     assets.add(Asset(names[0], "video/mp4", style, start, start + ttl, partial(render_video, plan)))
@@ -30,13 +37,16 @@ def attach_video(assets: AssetStore, task: Task, plan: VideoPlan, *, style: str,
     task.assets = names
 
 
-def add_images(assets: AssetStore, stem: str, plans: list[ImagePlan], *, style: str,
-               start: float, ttl: float) -> list[str]:
+def add_images(
+    assets: AssetStore, stem: str, plans: list[ImagePlan], *, style: str, start: float, ttl: float
+) -> list[str]:
     names = []
     for index, plan in enumerate(plans):
         ext = "jpeg" if plan.fmt == "jpeg" else "png"
         name = f"{stem}-{index}.{ext}"
-        assets.add(Asset(name, CONTENT_TYPES[ext], style, start, start + ttl, partial(render_image, plan)))
+        assets.add(
+            Asset(name, CONTENT_TYPES[ext], style, start, start + ttl, partial(render_image, plan))
+        )
         names.append(name)
     return names
 

@@ -108,7 +108,11 @@ def _parse_content(content: Any, request: ArkVideoRequest) -> None:
         if kind == "text":
             text = item.get("text")
             if not isinstance(text, str):
-                raise missing(f"{where}.text") if text is None else invalid(where, "text must be a string")
+                raise (
+                    missing(f"{where}.text")
+                    if text is None
+                    else invalid(where, "text must be a string")
+                )
             texts.append(text)
         elif kind in MEDIA_TYPES:
             _add_media(request, index, kind, item)
@@ -156,11 +160,13 @@ def _check_media(request: ArkVideoRequest) -> None:
         else:  # one image with a frame role, one without
             taken = {item.role for item in images if item.role}
             default_roles = [r for r in FRAME_ROLES if r not in taken][: len(unroled)]
-        for item, role in zip(unroled, default_roles):
+        for item, role in zip(unroled, default_roles, strict=False):
             item.role = role
     roles = [item.role for item in images]
     if "reference_image" in roles and any(r in FRAME_ROLES for r in roles):
-        raise invalid("content", "first_frame/last_frame images cannot be mixed with reference_image")
+        raise invalid(
+            "content", "first_frame/last_frame images cannot be mixed with reference_image"
+        )
     for role in FRAME_ROLES:
         if roles.count(role) > 1:
             raise invalid("content", f"at most one image with role {role}")
@@ -170,10 +176,16 @@ def _check_media(request: ArkVideoRequest) -> None:
         raise invalid("content", f"model {request.model} does not support a last frame")
     for items in (request.videos, request.audios):
         if items and not family.multimodal:
-            raise invalid(f"content[{items[0].index}].type", f"{items[0].kind} input is not supported by model {request.model}")
+            raise invalid(
+                f"content[{items[0].index}].type",
+                f"{items[0].kind} input is not supported by model {request.model}",
+            )
     refs = request.references
     if refs and not family.multimodal:
-        raise invalid(f"content[{refs[0].index}].role", f"reference images are not supported by model {request.model}")
+        raise invalid(
+            f"content[{refs[0].index}].role",
+            f"reference images are not supported by model {request.model}",
+        )
     if len(images) > 9:
         raise invalid("content", "at most 9 images")
     if len(request.videos) > MAX_REFERENCE_VIDEOS:

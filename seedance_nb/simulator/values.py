@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any, TypeGuard
 
 
 class Invalid(ValueError):
@@ -34,8 +32,7 @@ def invalid(param: str, why: str) -> Invalid:
 
 def missing(param: str) -> Invalid:
     message = (
-        "The request failed because it is missing one or multiple required parameters: "
-        f"`{param}`."
+        f"The request failed because it is missing one or multiple required parameters: `{param}`."
     )
     return Invalid(message, param=param, code="MissingParameter", why=f"{param} is required")
 
@@ -49,7 +46,7 @@ def opt_bool(body: dict[str, Any], key: str, default: bool) -> bool:
     return value
 
 
-def is_int(value: Any) -> bool:
+def is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -1,5 +1,7 @@
 """Fixtures for tests that drive JupyterLab in headless Chromium.
 
+    from .jupyter import run_all, screenshot
+
     def test_counter(lab):
         lab.write_notebook("demo.ipynb", ["import seedance_nb", "..."])
         page = lab.open("demo.ipynb")   # loaded, kernel idle
@@ -17,13 +19,17 @@ started, so keep async tests out of browser test modules.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
-from jupyter import (
+from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from .jupyter import (
     CHROMIUM,
     REPO,
     LabServer,
@@ -31,18 +37,30 @@ from jupyter import (
     launch_chromium,
     new_page,
     open_notebook,
+    screenshot,
     start_server,
     write_notebook,
 )
-from playwright.sync_api import Browser, Page, sync_playwright
 
 HERE = Path(__file__).resolve().parent
+FAILED = pytest.StashKey[bool]()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # Lets the `lab` fixture see at teardown whether its test failed.
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
 
 
 def require_chromium() -> None:
@@ -91,9 +109,15 @@ class Lab:
         open_notebook(page, self.path(name))
         return page
 
-    def close(self) -> None:
-        for page in self._pages:
-            page.context.close()
+    def close(self, failed: bool = False) -> None:
+        for number, page in enumerate(self._pages):
+            if failed:  # what the page showed, for the failure report
+                with contextlib.suppress(PlaywrightError):
+                    print("screenshot:", screenshot(page, f"FAILED-{self.root.name}-{number}"))
+            with contextlib.suppress(PlaywrightError):
+                page.context.close()
+        if failed:
+            print(f"jupyter lab log (end):\n{self.server.log_tail()}")
         self.server.shutdown_kernels()
 
 
@@ -121,4 +145,4 @@ def lab(lab_server: LabServer, chromium: Browser, request: pytest.FixtureRequest
     root.mkdir(parents=True, exist_ok=True)
     session = Lab(lab_server, chromium, root)
     yield session
-    session.close()
+    session.close(failed=request.node.stash.get(FAILED, False))

@@ -1,4 +1,4 @@
-"""JupyterLab in headless Chromium: an isolated server, the browser, and page helpers.
+"""JupyterLab in headless Chromium: an isolated server, the browser, page actions.
 
 The pytest fixtures in conftest.py wrap these; nothing here imports pytest.
 
@@ -14,9 +14,11 @@ The pytest fixtures in conftest.py wrap these; nothing here imports pytest.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -106,6 +108,12 @@ def isolated_env(base: Path) -> dict[str, str]:
     return env
 
 
+def _die_with_parent() -> None:
+    """Runs in the server's child process: on Linux, a SIGTERM when pytest dies without cleanup."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -142,6 +150,7 @@ class LabServer:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # a Ctrl+C in the terminal is for pytest, not the server
+                preexec_fn=_die_with_parent,
             )
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -227,7 +236,7 @@ def copy_notebook(source: Path, dest: Path) -> Path:
 def launch_chromium(playwright: Playwright, home: Path) -> Browser:
     """Debian's Chromium, headless, its profile and caches under `home`."""
     home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "HOME": str(home)}
+    env: dict[str, str | float | bool] = {**os.environ, "HOME": str(home)}
     env["XDG_CACHE_HOME"] = str(home / ".cache")
     env["XDG_CONFIG_HOME"] = str(home / ".config")
     return playwright.chromium.launch(
@@ -263,16 +272,28 @@ def wait_kernel_idle(page: Page, timeout: float = TIMEOUT_MS) -> None:
     )
 
 
+# The command's own return value does not tell whether a cell raised: read the outputs.
+_RUN_ALL_JS = """async () => {
+  const app = window.jupyterapp;
+  await app.commands.execute("notebook:run-all-cells");
+  const nb = app.shell.currentWidget.context.model.toJSON();
+  return !nb.cells.some((cell) => (cell.outputs || []).some((o) => o.output_type === "error"));
+}"""
+
+
 def run_all(page: Page) -> bool:
     """Run every cell of the current notebook; True when none raised. Returns once all replied."""
-    done = page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    ok = page.evaluate(_RUN_ALL_JS)
     wait_kernel_idle(page)
-    return bool(done)
+    return bool(ok)
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page PNG as tests/artifacts/screenshots/<name>.png and return its path."""
+    """Save what the page shows as tests/artifacts/screenshots/<name>.png and return its path.
+
+    Lab scrolls inside the notebook, not the page: scroll the element of interest into view first.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path))
     return path

@@ -1,0 +1,242 @@
+// Composer view: a form over the traits of seedance_nb.notebook.Composer; Python owns the state
+// (what the model offers, the checks, the estimate). The prompt is sent after a short pause in
+// typing; every other action is one named event: submit, attach_path, attach_file, remove, role.
+
+const DEBOUNCE_MS = 300;
+const LABELS = {
+  resolution: "Resolution",
+  ratio: "Ratio",
+  duration: "Duration (s)",
+  seed: "Seed",
+  generate_audio: "Audio",
+  return_last_frame: "Return last frame",
+  size: "Size",
+  n: "Images",
+};
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "testid") node.dataset.testid = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) if (child != null) node.append(child);
+  return node;
+}
+
+function select(values, current, { testid, blank = "default" } = {}) {
+  const node = h("select", { testid });
+  node.append(h("option", { value: "" }, blank));
+  for (const value of values) {
+    const option = h("option", { value: String(value) }, String(value));
+    if (String(value) === String(current ?? "")) option.selected = true;
+    node.append(option);
+  }
+  return node;
+}
+
+function render({ model, el }) {
+  const root = h("div", { class: "seedance-composer", testid: "seedance-composer" });
+  const prompt = h("textarea", {
+    testid: "prompt",
+    placeholder: "Describe the shot. Refer to attached materials as @1, @2, …",
+  });
+  const refs = h("div", { class: "seedance-row", testid: "refs" });
+  const pickers = h("div", { class: "seedance-row" });
+  const controls = h("div", { class: "seedance-row", testid: "controls" });
+  const attachments = h("div", { class: "seedance-attachments", testid: "attachments" });
+  const drop = h("div", { class: "seedance-drop", testid: "drop" }, "Drop images, videos or audio here, or give a path: ");
+  const pathInput = h("input", { type: "text", testid: "path", placeholder: "path or URL", size: "36" });
+  const roleInput = h("select", { testid: "path-role" });
+  const attach = h("button", { class: "seedance-button", type: "button", testid: "attach" }, "Attach");
+  drop.append(pathInput, roleInput, attach);
+  const problems = h("ul", { class: "seedance-problems", testid: "problems" });
+  const estimate = h("span", { class: "seedance-muted", testid: "estimate" });
+  const submit = h("button", { class: "seedance-button seedance-primary", type: "button", testid: "submit" }, "Submit");
+  const message = h("span", { testid: "message" });
+  const footer = h("div", { class: "seedance-row" }, submit, estimate, message);
+  root.append(prompt, refs, pickers, controls, attachments, drop, problems, footer);
+  el.append(root);
+
+  // -- prompt (debounced) -------------------------------------------------------------------
+  let timer = null;
+  prompt.value = model.get("prompt");
+  const sendPrompt = () => {
+    clearTimeout(timer);
+    timer = null;
+    if (model.get("prompt") !== prompt.value) {
+      model.set("prompt", prompt.value);
+      model.save_changes();
+    }
+  };
+  prompt.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(sendPrompt, DEBOUNCE_MS);
+  });
+  model.on("change:prompt", () => {
+    if (timer === null && prompt.value !== model.get("prompt")) prompt.value = model.get("prompt");
+  });
+
+  function insertAtCaret(text) {
+    const start = prompt.selectionStart ?? prompt.value.length;
+    const end = prompt.selectionEnd ?? start;
+    const before = prompt.value.slice(0, start);
+    const spaced = before && !/\s$/.test(before) ? ` ${text}` : text;
+    prompt.value = before + spaced + prompt.value.slice(end);
+    prompt.focus();
+    prompt.selectionStart = prompt.selectionEnd = start + spaced.length;
+    sendPrompt();
+  }
+
+  // -- provider and model -------------------------------------------------------------------
+  function showPickers() {
+    pickers.textContent = "";
+    const provider = select(model.get("providers"), model.get("provider"), { testid: "provider", blank: "provider" });
+    provider.firstChild.remove();
+    provider.addEventListener("change", () => {
+      model.set("provider", provider.value);
+      model.save_changes();
+    });
+    const modelPicker = h("select", { testid: "model" });
+    for (const item of model.get("models")) {
+      const option = h("option", { value: item.name }, `${item.name} (${item.kind})`);
+      option.title = item.title;
+      if (item.name === model.get("model")) option.selected = true;
+      modelPicker.append(option);
+    }
+    modelPicker.addEventListener("change", () => {
+      model.set("model", modelPicker.value);
+      model.save_changes();
+    });
+    pickers.append(h("label", {}, "Provider ", provider), h("label", {}, "Model ", modelPicker));
+  }
+
+  // -- options the model offers -------------------------------------------------------------
+  function setOption(name, value) {
+    const options = { ...model.get("options") };
+    if (value === "" || value === null || value === undefined) delete options[name];
+    else options[name] = value;
+    model.set("options", options);
+    model.save_changes();
+  }
+
+  function control(name, form, options) {
+    const current = options[name];
+    let input;
+    if (name === "resolution") input = select(form.resolutions, current, { blank: `default (${form.default_resolution ?? "?"})` });
+    else if (name === "ratio") input = select(form.ratios, current, { blank: `default (${form.default_ratio ?? "?"})` });
+    else if (name === "size") input = select(form.sizes, current, { blank: `default (${form.default_size ?? "?"})` });
+    else if (name === "duration") {
+      const values = form.auto_duration ? [-1, ...form.durations] : form.durations;
+      input = select(values, current, { blank: `default (${form.default_duration ?? "?"})` });
+    } else if (name === "generate_audio" || name === "return_last_frame") {
+      input = h("input", { type: "checkbox" });
+      input.checked = Boolean(current);
+      input.addEventListener("change", () => setOption(name, input.checked ? true : null));
+    } else {
+      input = h("input", { type: "number", min: name === "n" ? "1" : "-1", step: "1", style: "width:7em" });
+      input.value = current ?? "";
+    }
+    input.dataset.testid = `option-${name}`;
+    if (input.type !== "checkbox") {
+      input.addEventListener("change", () => {
+        const raw = input.value;
+        const numeric = ["duration", "seed", "n"].includes(name);
+        setOption(name, raw === "" ? null : numeric ? Number(raw) : raw);
+      });
+    }
+    return h("label", {}, `${LABELS[name] ?? name} `, input);
+  }
+
+  function showControls() {
+    controls.textContent = "";
+    const form = model.get("form");
+    const options = model.get("options");
+    if (form.error) controls.append(h("span", { class: "seedance-error" }, form.error));
+    for (const name of form.options ?? []) controls.append(control(name, form, options));
+    roleInput.textContent = "";
+    for (const role of form.roles ?? ["auto"]) roleInput.append(h("option", { value: role }, role));
+    drop.hidden = !form.accepts_materials;
+  }
+
+  // -- attachments and the @N helper --------------------------------------------------------
+  function showAttachments() {
+    attachments.textContent = "";
+    refs.textContent = "";
+    const roles = model.get("form").roles ?? ["auto"];
+    for (const item of model.get("attachments")) {
+      const tag = `@${item.index + 1}`;
+      const box = h("div", { class: "seedance-attachment", testid: "attachment" });
+      if (item.thumb) box.append(h("img", { src: item.thumb, alt: item.name }));
+      box.append(h("div", {}, h("b", {}, tag), ` ${item.kind}`));
+      box.append(h("div", { class: "seedance-muted", title: item.name }, item.name.slice(0, 28)));
+      const role = select(roles.filter((r) => r !== "auto"), item.role === "auto" ? "" : item.role, { blank: "auto" });
+      role.addEventListener("change", () => model.send({ event: "role", index: item.index, role: role.value || "auto" }));
+      const remove = h("button", { class: "seedance-link", type: "button" }, "remove");
+      remove.addEventListener("click", () => model.send({ event: "remove", index: item.index }));
+      box.append(role, remove);
+      attachments.append(box);
+      const chip = h("button", { class: "seedance-button", type: "button", testid: "ref", title: `insert ${tag} (${item.name})` }, tag);
+      chip.addEventListener("click", () => insertAtCaret(tag));
+      refs.append(chip);
+    }
+    if (model.get("attachments").length) refs.prepend(h("span", { class: "seedance-muted" }, "Insert: "));
+  }
+
+  attach.addEventListener("click", () => {
+    if (!pathInput.value.trim()) return;
+    model.send({ event: "attach_path", path: pathInput.value, role: roleInput.value });
+    pathInput.value = "";
+  });
+  drop.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    drop.classList.add("seedance-over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("seedance-over"));
+  drop.addEventListener("drop", async (event) => {
+    event.preventDefault();
+    drop.classList.remove("seedance-over");
+    for (const file of event.dataTransfer?.files ?? []) {
+      const buffer = await file.arrayBuffer();
+      model.send({ event: "attach_file", name: file.name, role: roleInput.value }, undefined, [buffer]);
+    }
+  });
+
+  // -- checks, estimate, submit -------------------------------------------------------------
+  function showChecks() {
+    problems.textContent = "";
+    for (const p of model.get("problems")) {
+      problems.append(h("li", { testid: "problem" }, `${p.field}: ${p.rule}. Fix: ${p.fix}`));
+    }
+    estimate.textContent = model.get("estimate");
+    message.textContent = model.get("message");
+    message.className = model.get("refused") ? "seedance-error" : "seedance-ok";
+    message.dataset.refused = String(model.get("refused"));
+  }
+
+  submit.addEventListener("click", () => {
+    sendPrompt(); // the latest text goes before the submit event
+    model.send({ event: "submit" });
+  });
+
+  showPickers();
+  showControls();
+  showAttachments();
+  showChecks();
+  model.on("change:providers", showPickers);
+  model.on("change:provider", showPickers);
+  model.on("change:models", showPickers);
+  model.on("change:model", showPickers);
+  model.on("change:form", () => {
+    showControls();
+    showAttachments();
+  });
+  model.on("change:options", showControls);
+  model.on("change:attachments", showAttachments);
+  for (const name of ["problems", "estimate", "message", "refused"]) model.on(`change:${name}`, showChecks);
+
+  return () => clearTimeout(timer);
+}
+
+export default { render };

@@ -1,0 +1,136 @@
+"""Spending caps, checked against the estimate before anything is sent.
+
+A cap per session (this kernel's task manager) and per calendar day (local time, all kernels
+sharing the history), in money (the price table's currency) and/or in tokens. The check and the
+insert of the request row happen in one ``BEGIN IMMEDIATE`` transaction, so two kernels cannot
+both squeeze under the same cap. A refusal raises :class:`~seedance_nb.errors.BudgetExceeded` and
+sends nothing.
+
+Caps come from the argument, else ``SEEDANCE_BUDGET_SESSION``, ``SEEDANCE_BUDGET_DAILY``,
+``SEEDANCE_BUDGET_SESSION_TOKENS``, ``SEEDANCE_BUDGET_DAILY_TOKENS`` (read when the manager is made).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..errors import BudgetExceeded, ConfigError
+
+# Tasks in these states were not billed (FACTS §6: failed and moderated generations are free),
+# unless the provider reported usage for them.
+_UNBILLED = ("failed", "cancelled", "expired")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Caps; ``None`` means no cap.
+
+    >>> TaskManager(budget=Budget(session=5.0, daily=20.0))
+    """
+
+    session: float | None = None
+    daily: float | None = None
+    session_tokens: int | None = None
+    daily_tokens: int | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Budget:
+        env = os.environ if env is None else env
+
+        def number(name: str) -> float | None:
+            raw = env.get(name)
+            if not raw:
+                return None
+            try:
+                return float(raw)
+            except ValueError:
+                raise ConfigError(f"{name}={raw!r} is not a number. Fix: e.g. {name}=5") from None
+
+        session_tokens = number("SEEDANCE_BUDGET_SESSION_TOKENS")
+        daily_tokens = number("SEEDANCE_BUDGET_DAILY_TOKENS")
+        return cls(
+            session=number("SEEDANCE_BUDGET_SESSION"),
+            daily=number("SEEDANCE_BUDGET_DAILY"),
+            session_tokens=int(session_tokens) if session_tokens is not None else None,
+            daily_tokens=int(daily_tokens) if daily_tokens is not None else None,
+        )
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.session, self.daily, self.session_tokens,
+                                            self.daily_tokens))  # fmt: skip
+
+    def guard(
+        self, estimate: Any, *, session: str, now: float
+    ) -> Callable[[sqlite3.Connection], None] | None:
+        """A check to run inside the insert's transaction, or None when no cap is set."""
+        if not self.active:
+            return None
+        amount = getattr(estimate, "amount", None)
+        tokens = getattr(estimate, "tokens", None)
+        currency = getattr(estimate, "currency", None)
+        if (self.session is not None or self.daily is not None) and amount is None:
+            raise BudgetExceeded(
+                "a spending cap is set but this request has no price estimate, so the cap "
+                "cannot be checked; nothing was sent. Fix: set a price table, or use a token "
+                "cap (Budget(session_tokens=...)) instead"
+            )
+        if (self.session_tokens is not None or self.daily_tokens is not None) and tokens is None:
+            raise BudgetExceeded(
+                "a token cap is set but this request has no token estimate; nothing was sent"
+            )
+        day_start = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+        def check(conn: sqlite3.Connection) -> None:
+            for label, cap, cap_tokens, scope in (
+                ("session", self.session, self.session_tokens, session),
+                ("daily", self.daily, self.daily_tokens, None),
+            ):
+                if cap is None and cap_tokens is None:
+                    continue
+                since = 0.0 if scope is not None else day_start.timestamp()
+                spent, spent_tokens = _spent(conn, since=since, session=scope, currency=currency)
+                if cap is not None and amount is not None and spent + amount > cap + 1e-9:
+                    raise BudgetExceeded(
+                        f"{label} cap {cap:g} {currency or ''} would be passed: "
+                        f"{spent:.4g} already committed + {amount:.4g} estimated for this "
+                        "request; nothing was sent"
+                    )
+                if cap_tokens is not None and tokens is not None and (
+                    spent_tokens + tokens > cap_tokens
+                ):
+                    raise BudgetExceeded(
+                        f"{label} token cap {cap_tokens} would be passed: {spent_tokens} already "
+                        f"committed + {tokens} estimated for this request; nothing was sent"
+                    )
+
+        return check
+
+
+def _spent(
+    conn: sqlite3.Connection, *, since: float, session: str | None, currency: str | None
+) -> tuple[float, int]:
+    """Money (in ``currency``) and tokens committed since ``since``: actual figures where known,
+    estimates otherwise; tasks that ended unbilled are left out."""
+    sql = (
+        "SELECT currency, COALESCE(cost, estimated_cost), COALESCE(tokens, estimated_tokens) "
+        "FROM tasks WHERE submitted_at >= ? "
+        f"AND NOT (status IN {_UNBILLED!r} AND cost IS NULL AND tokens IS NULL) "
+        "AND create_state NOT IN ('refused', 'not_sent')"
+    )
+    params: list[Any] = [since]
+    if session is not None:
+        sql += " AND session = ?"
+        params.append(session)
+    money = 0.0
+    tokens = 0
+    for row_currency, row_amount, row_tokens in conn.execute(sql, params).fetchall():
+        if row_amount is not None and (currency is None or row_currency in (None, currency)):
+            money += float(row_amount)
+        tokens += int(row_tokens or 0)
+    return money, tokens

@@ -1,0 +1,345 @@
+"""Durable history: every request, the task id it got, every state change, every saved file.
+
+One SQLite database, ``history.sqlite3``, in a ``.seedance/`` folder beside the notebook (the
+working directory) unless ``SEEDANCE_HOME`` or an argument says otherwise; downloaded results go
+to ``media/`` in the same folder. The database runs in WAL mode, every write is one short
+``BEGIN IMMEDIATE`` transaction, and a busy timeout lets two kernels write at once.
+
+The request row is committed before the create is sent and the task id right after the answer,
+so a process killed at any point loses no task id that the provider acknowledged. Rows record
+the provider and base URL, never the API key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SCHEMA_VERSION = 1
+
+TASK_COLUMNS = (
+    "uid", "id", "provider", "base_url", "simulated", "kind", "model", "mode", "prompt",
+    "params", "request", "parent_id", "tags", "status", "raw_status", "phase", "create_state",
+    "client_ref", "submitted_at", "sent_at", "started_at", "finished_at", "updated_at",
+    "estimated_tokens", "estimated_cost", "currency", "tokens", "cost", "error_code",
+    "error_message", "notebook", "session", "owner",
+)  # fmt: skip
+ASSET_COLUMNS = (
+    "uid", "idx", "kind", "url", "expires_at", "state", "path", "sha256", "size",
+    "content_type", "error", "attempts",
+)  # fmt: skip
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS tasks (
+    uid INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT, provider TEXT NOT NULL, base_url TEXT NOT NULL, simulated INTEGER NOT NULL DEFAULT 0,
+    kind TEXT, model TEXT, mode TEXT, prompt TEXT, params TEXT, request TEXT, parent_id TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    status TEXT, raw_status TEXT, phase TEXT NOT NULL, create_state TEXT NOT NULL,
+    client_ref TEXT,
+    submitted_at REAL, sent_at REAL, started_at REAL, finished_at REAL, updated_at REAL,
+    estimated_tokens INTEGER, estimated_cost REAL, currency TEXT, tokens INTEGER, cost REAL,
+    error_code TEXT, error_message TEXT, notebook TEXT, session TEXT, owner TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS tasks_provider_id ON tasks (provider, base_url, id)
+    WHERE id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_id ON tasks (id);
+CREATE INDEX IF NOT EXISTS tasks_phase ON tasks (phase);
+CREATE INDEX IF NOT EXISTS tasks_submitted ON tasks (submitted_at);
+CREATE TABLE IF NOT EXISTS assets (
+    uid INTEGER NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL, url TEXT NOT NULL,
+    expires_at REAL, state TEXT NOT NULL, path TEXT, sha256 TEXT, size INTEGER,
+    content_type TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (uid, idx)
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, uid INTEGER NOT NULL, at REAL NOT NULL,
+    kind TEXT NOT NULL, status TEXT, detail TEXT
+);
+CREATE INDEX IF NOT EXISTS events_uid ON events (uid);
+"""
+
+
+def default_home() -> Path:
+    """``$SEEDANCE_HOME`` if set, else ``.seedance/`` in the working directory (beside the
+    notebook in Jupyter). Read when called, never at import."""
+    env = os.environ.get("SEEDANCE_HOME")
+    return Path(env).expanduser() if env else Path.cwd() / ".seedance"
+
+
+class History:
+    """The history database. ``path`` is a folder (``history.sqlite3`` inside) or a ``.sqlite3``
+    file; by default :func:`default_home`.
+
+    >>> History().frame(status="succeeded", since="7d", tag="fox")   # a pandas DataFrame
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, busy_timeout: float = 10.0):
+        target = Path(path).expanduser() if path is not None else default_home()
+        if target.suffix in (".sqlite3", ".sqlite", ".db"):
+            self.home, self.db_path = target.parent, target
+        else:
+            self.home, self.db_path = target, target / "history.sqlite3"
+        self.media_dir = self.home / "media"
+        self.busy_timeout = busy_timeout
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"History({str(self.db_path)!r})"
+
+    # -- connection -----------------------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            with self._lock:
+                if self._conn is None:
+                    self._conn = self._open()
+        return self._conn
+
+    def _open(self) -> sqlite3.Connection:
+        self.home.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            self.db_path,
+            timeout=self.busy_timeout,
+            isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
+            check_same_thread=False,  # guarded by self._lock
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        # WAL + NORMAL: a commit survives the process being killed (not a power cut) and costs
+        # no fsync on the event loop's thread.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        with self._tx(conn):
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+        return conn
+
+    @contextlib.contextmanager
+    def _tx(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
+        conn = conn or self.conn
+        with self._lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    # -- writes ---------------------------------------------------------------------------------
+    def insert(
+        self,
+        row: Mapping[str, Any],
+        *,
+        at: float,
+        guard: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> int:
+        """Insert a task row and its ``submitted`` event; ``guard`` runs first in the same
+        transaction (the budget check) and may raise to refuse."""
+        cols = [c for c in row if c in TASK_COLUMNS and c != "uid"]
+        with self._tx() as conn:
+            if guard is not None:
+                guard(conn)
+            cursor = conn.execute(
+                f"INSERT INTO tasks ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [_sql(row[c]) for c in cols],
+            )
+            uid = int(cursor.lastrowid or 0)
+            _event(conn, uid, at, "submitted", row.get("status"), None)
+        return uid
+
+    def update(
+        self,
+        uid: int,
+        changes: Mapping[str, Any],
+        *,
+        at: float,
+        event: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Change columns of one row and append an event, in one transaction."""
+        cols = [c for c in changes if c in TASK_COLUMNS and c != "uid"]
+        with self._tx() as conn:
+            if cols:
+                conn.execute(
+                    f"UPDATE tasks SET {', '.join(f'{c} = ?' for c in cols)} WHERE uid = ?",
+                    [*(_sql(changes[c]) for c in cols), uid],
+                )
+            if event is not None:
+                _event(conn, uid, at, event, changes.get("status"), detail)
+
+    def event(self, uid: int, kind: str, *, at: float, detail: Mapping[str, Any] | None = None):
+        with self._tx() as conn:
+            _event(conn, uid, at, kind, None, detail)
+
+    def set_assets(self, uid: int, assets: list[Mapping[str, Any]]) -> None:
+        with self._tx() as conn:
+            for asset in assets:
+                conn.execute(
+                    "INSERT OR IGNORE INTO assets (uid, idx, kind, url, expires_at, state) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (uid, asset["idx"], asset["kind"], asset["url"], asset.get("expires_at"),
+                     asset.get("state", "pending")),
+                )  # fmt: skip
+
+    def update_asset(
+        self,
+        uid: int,
+        idx: int,
+        changes: Mapping[str, Any],
+        *,
+        at: float,
+        event: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        cols = [c for c in changes if c in ASSET_COLUMNS and c not in ("uid", "idx")]
+        with self._tx() as conn:
+            if cols:
+                conn.execute(
+                    f"UPDATE assets SET {', '.join(f'{c} = ?' for c in cols)} "
+                    "WHERE uid = ? AND idx = ?",
+                    [*(_sql(changes[c]) for c in cols), uid, idx],
+                )
+            if event is not None:
+                _event(conn, uid, at, event, None, {"idx": idx, **(detail or {})})
+
+    def adopt_id(self, uid: int, task_id: str, *, at: float, detail: Mapping[str, Any]) -> bool:
+        """Give an ambiguous row the task id found upstream; False if another row has it."""
+        try:
+            self.update(
+                uid,
+                {"id": task_id, "create_state": "reconciled"},
+                at=at,
+                event="reconciled",
+                detail=detail,
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def claim(self, uid: int, owner: str, expected: str | None) -> bool:
+        """Take over a row from a process that has ended (compare-and-set on ``owner``)."""
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "UPDATE tasks SET owner = ? WHERE uid = ? AND owner IS ?", (owner, uid, expected)
+            )
+            return cursor.rowcount == 1
+
+    # -- reads ----------------------------------------------------------------------------------
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(r) for r in self.conn.execute(sql, params).fetchall()]
+
+    def row(self, uid: int) -> dict[str, Any] | None:
+        rows = self._query("SELECT * FROM tasks WHERE uid = ?", (uid,))
+        return rows[0] if rows else None
+
+    def find(self, task_id: str, provider: str | None = None) -> list[dict[str, Any]]:
+        """Rows with this provider task id (newest first)."""
+        if provider is None:
+            return self._query("SELECT * FROM tasks WHERE id = ? ORDER BY uid DESC", (task_id,))
+        return self._query(
+            "SELECT * FROM tasks WHERE id = ? AND provider = ? ORDER BY uid DESC",
+            (task_id, provider),
+        )
+
+    def unfinished(self) -> list[dict[str, Any]]:
+        return self._query("SELECT * FROM tasks WHERE phase != 'done' ORDER BY uid")
+
+    def known_ids(self, provider: str, base_url: str) -> set[str]:
+        rows = self._query(
+            "SELECT id FROM tasks WHERE provider = ? AND base_url = ? AND id IS NOT NULL",
+            (provider, base_url),
+        )
+        return {r["id"] for r in rows}
+
+    def assets(self, uid: int) -> list[dict[str, Any]]:
+        return self._query("SELECT * FROM assets WHERE uid = ? ORDER BY idx", (uid,))
+
+    def events(self, uid: int | None = None) -> list[dict[str, Any]]:
+        """The append-only log of state changes (all rows, or one task's)."""
+        if uid is None:
+            return self._query("SELECT * FROM events ORDER BY seq")
+        return self._query("SELECT * FROM events WHERE uid = ? ORDER BY seq", (uid,))
+
+    def durations(self, limit: int = 2000) -> list[dict[str, Any]]:
+        """Recent successful runs: model, params and how long they took (for progress)."""
+        return self._query(
+            "SELECT model, kind, params, submitted_at, sent_at, finished_at FROM tasks "
+            "WHERE status = 'succeeded' AND finished_at IS NOT NULL AND sent_at IS NOT NULL "
+            "ORDER BY uid DESC LIMIT ?",
+            (limit,),
+        )
+
+    def frame(
+        self,
+        status: str | list[str] | None = None,
+        model: str | list[str] | None = None,
+        since: Any = None,
+        text: str | None = None,
+        tag: str | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """Tasks as a DataFrame with the documented columns and dtypes, newest first.
+
+        ``status`` and ``model`` take one value or a list; ``since`` a datetime, an ISO date,
+        a ``timedelta`` or a string such as ``"2h"`` / ``"7d"``; ``text`` matches the prompt
+        (case-insensitive); ``tag`` one tag.
+        """
+        from .history_frame import build_frame
+
+        with self._lock:
+            return build_frame(
+                self.conn,
+                status=status,
+                model=model,
+                since=since,
+                text=text,
+                tag=tag,
+                limit=limit,
+            )
+
+
+def _sql(value: Any) -> Any:
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
+        return value.value  # enums
+    return value
+
+
+def _event(
+    conn: sqlite3.Connection,
+    uid: int,
+    at: float,
+    kind: str,
+    status: Any,
+    detail: Mapping[str, Any] | None,
+) -> None:
+    conn.execute(
+        "INSERT INTO events (uid, at, kind, status, detail) VALUES (?, ?, ?, ?, ?)",
+        (uid, at, kind, _sql(status), json.dumps(dict(detail), default=str) if detail else None),
+    )

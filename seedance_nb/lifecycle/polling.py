@@ -1,0 +1,335 @@
+"""Adaptive polling: one scheduler per provider endpoint, many tasks, few requests.
+
+Policy (documented in docs/lifecycle.md): a task is polled every ``first`` seconds while young,
+then every ``fraction`` of its age, never less often than ``cap``; intervals are shortened by a
+random jitter of up to ``jitter`` (never lengthened, so the detection bound holds). Where the
+dialect has a list endpoint (ModelArk), every task that is due, or due within ``coalesce`` of its
+interval, rides in one ``filter.task_ids`` request. A 429's ``Retry-After`` pauses all polling of
+that endpoint for at least that long. Errors never change a task's status: the task is polled again
+later with a growing delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NotFoundError, RateLimitError, SeedanceError
+from ..status import TaskSnapshot
+
+if TYPE_CHECKING:
+    from ..client import AsyncSeedance
+    from .clock import Clock
+    from .loop import LoopHost
+    from .task import Task
+
+log = logging.getLogger("seedance_nb.lifecycle")
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """When to ask about a task again. All times in seconds.
+
+    >>> PollPolicy().interval(age=600)          # ~60 s (10 % of age, capped), minus jitter
+    >>> PollPolicy.immediate()                  # for tests: near-zero intervals
+    """
+
+    first: float = 2.0
+    fraction: float = 0.1
+    cap: float = 60.0
+    jitter: float = 0.2
+    coalesce: float = 0.5
+    batch_size: int = 100
+    max_in_flight: int = 8
+    # Poll requests per minute to one endpoint; the most overdue tasks go first when it binds.
+    requests_per_minute: float | None = 60.0
+    # A doorbell ring polls at once, but one task at most this often (replays change nothing).
+    min_gap: float = 1.0
+    # 404s in a row before a task is given up as gone upstream.
+    not_found_limit: int = 3
+
+    def interval(self, age: float) -> float:
+        base = min(self.cap, max(self.first, self.fraction * max(0.0, age)))
+        return base * (1.0 - self.jitter * random.random())
+
+    def error_delay(self, errors: int) -> float:
+        return min(self.cap, self.first * 2 ** min(errors, 10))
+
+    @classmethod
+    def immediate(cls, interval: float = 0.01) -> PollPolicy:
+        """Near-zero intervals, for tests and demos against a fast simulator."""
+        return cls(
+            first=interval,
+            cap=interval * 5,
+            jitter=0.0,
+            requests_per_minute=None,
+            min_gap=0.0,
+            max_in_flight=32,
+        )
+
+
+@dataclass(eq=False)
+class _Entry:
+    task: Task
+    due: float
+    interval: float = 0.0
+    last: float | None = None
+    errors: int = 0
+    not_found: int = 0
+    in_flight: bool = False
+    use_get: bool = False
+
+
+@dataclass
+class _Bucket:
+    """Token bucket for poll requests per minute (bursts of up to ten seconds' worth)."""
+
+    rate: float | None
+    tokens: float | None = None
+    stamp: float = 0.0
+
+    def wait_time(self, now: float) -> float:
+        if self.rate is None:
+            return 0.0
+        capacity = max(1.0, self.rate / 6)
+        per_second = self.rate / 60.0
+        if self.tokens is None:
+            self.tokens = capacity
+        else:
+            self.tokens = min(capacity, self.tokens + (now - self.stamp) * per_second)
+        self.stamp = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / per_second
+
+    def take(self) -> None:
+        if self.rate is not None and self.tokens is not None:
+            self.tokens -= 1
+
+
+class Poller:
+    """Polls every live task of one client (provider + base URL) on one schedule."""
+
+    def __init__(
+        self,
+        client: AsyncSeedance,
+        policy: PollPolicy,
+        clock: Clock,
+        host: LoopHost,
+        *,
+        apply: Callable[[Task, TaskSnapshot], bool],
+        trouble: Callable[[Task, BaseException, bool], None],
+        gone: Callable[[Task, BaseException], None],
+    ) -> None:
+        self.client = client
+        self.policy = policy
+        self.clock = clock
+        self.host = host
+        self._apply = apply
+        self._trouble = trouble
+        self._gone = gone
+        self._entries: dict[int, _Entry] = {}
+        self._by_id: dict[str, _Entry] = {}
+        self._paused_until = 0.0
+        self._bucket = _Bucket(policy.requests_per_minute)
+        self._wake: asyncio.Future[None] | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._requests: set[asyncio.Task[None]] = set()
+        self.requests_sent = 0  # for benchmarks and tests
+
+    @property
+    def batched(self) -> bool:
+        return bool(getattr(self.client.adapter, "has_list", False))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    # -- membership -----------------------------------------------------------------------------
+    def watch(self, task: Task) -> None:
+        """Start polling ``task`` (its ``id`` must be set); the first poll comes at once."""
+        assert task.id is not None
+        if task.uid in self._entries:
+            return
+        entry = _Entry(task, due=self.clock.monotonic())
+        self._entries[task.uid] = entry
+        self._by_id[task.id] = entry
+        self._kick()
+
+    def forget(self, task: Task) -> None:
+        entry = self._entries.pop(task.uid, None)
+        if entry is not None and task.id is not None:
+            self._by_id.pop(task.id, None)
+
+    def ring(self, task_id: str) -> bool:
+        """Poll this task now (a callback arrived); False if we are not polling it."""
+        entry = self._by_id.get(task_id)
+        if entry is None:
+            return False
+        now = self.clock.monotonic()
+        if entry.last is None or now - entry.last >= self.policy.min_gap:
+            entry.due = min(entry.due, now)
+        else:
+            entry.due = min(entry.due, entry.last + self.policy.min_gap)
+        self._kick()
+        return True
+
+    def _kick(self) -> None:
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
+        if self._runner is None or self._runner.done():
+            self._runner = self.host.start(self._run(), name=f"poll-{self.client.provider}")
+
+    async def close(self) -> None:
+        tasks = [t for t in (self._runner, *self._requests) if t is not None and not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- the schedule ---------------------------------------------------------------------------
+    async def _run(self) -> None:
+        while self._entries:
+            now = self.clock.monotonic()
+            wait = self._paused_until - now
+            idle = [e for e in self._entries.values() if not e.in_flight]
+            if wait <= 0:
+                if not idle:
+                    wait = float("inf")
+                elif (earliest := min(e.due for e in idle)) > now:
+                    wait = earliest - now
+                elif len(self._requests) >= self.policy.max_in_flight:
+                    wait = float("inf")
+                else:
+                    wait = self._bucket.wait_time(now)
+                    if wait <= 0:
+                        self._dispatch(now, idle)
+                        await asyncio.sleep(0)
+                        continue
+            await self._sleep(wait)
+
+    async def _sleep(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._wake = loop.create_future()
+        if seconds == float("inf"):
+            await self._wake
+            return
+        sleeper = loop.create_task(self.clock.sleep(seconds))
+        try:
+            await asyncio.wait({sleeper, self._wake}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sleeper
+
+    def _dispatch(self, now: float, idle: list[_Entry]) -> None:
+        due = sorted((e for e in idle if e.due <= now), key=lambda e: e.due)
+        if self.batched:
+            listed = [e for e in due if not e.use_get]
+            if listed:
+                # Tasks due soon ride along for free in the same list request.
+                riders = [
+                    e
+                    for e in idle
+                    if e.due > now
+                    and not e.use_get
+                    and e.due - self.policy.coalesce * e.interval <= now
+                ]
+                group = (listed + sorted(riders, key=lambda e: e.due))[: self.policy.batch_size]
+                self._send(self._poll_list(group), group)
+                return
+        self._send(self._poll_one(due[0]), [due[0]])
+
+    def _send(self, coro: Any, entries: list[_Entry]) -> None:
+        for entry in entries:
+            entry.in_flight = True
+        self._bucket.take()
+        self.requests_sent += 1
+        request = self.host.start(coro, name="poll-request")
+        self._requests.add(request)
+        request.add_done_callback(self._requests.discard)
+
+    # -- requests -------------------------------------------------------------------------------
+    async def _poll_one(self, entry: _Entry) -> None:
+        task = entry.task
+        try:
+            snapshot = await self.client.get(task.id or "")
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - every failure reschedules, none is lost
+            self._failed([entry], exc)
+        else:
+            entry.not_found = 0
+            self._got(entry, snapshot)
+        finally:
+            entry.in_flight = False
+            self._kick()
+
+    async def _poll_list(self, group: list[_Entry]) -> None:
+        ids = [e.task.id or "" for e in group]
+        try:
+            snapshots = await self.client.list(task_ids=ids, page_size=max(len(ids), 10))
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # noqa: BLE001
+            if isinstance(exc, (RateLimitError, NotFoundError)):
+                self._failed(group, exc)
+            else:
+                # A list we cannot read (one odd item spoils it): ask about each task singly.
+                for entry in group:
+                    entry.use_get, entry.due = True, self.clock.monotonic()
+                self._failed(group, exc, reschedule=False)
+        else:
+            found = {s.id: s for s in snapshots or ()}
+            for entry in group:
+                snapshot = found.get(entry.task.id or "")
+                if snapshot is None:
+                    entry.use_get, entry.due = True, self.clock.monotonic()
+                else:
+                    self._got(entry, snapshot)
+        finally:
+            for entry in group:
+                entry.in_flight = False
+            self._kick()
+
+    def _got(self, entry: _Entry, snapshot: TaskSnapshot) -> None:
+        now = self.clock.monotonic()
+        entry.last, entry.errors = now, 0
+        entry.use_get = False
+        if entry.task.uid not in self._entries:
+            return
+        try:
+            finished = self._apply(entry.task, snapshot)
+        except Exception:  # a bug in applying must not stop polling the others
+            log.exception("applying a poll result for task %s failed", entry.task.id)
+            finished = False
+        if finished:
+            self.forget(entry.task)
+            return
+        entry.interval = self.policy.interval(self.clock.time() - entry.task.submitted_ts)
+        entry.due = now + entry.interval
+
+    def _failed(self, group: list[_Entry], exc: BaseException, *, reschedule: bool = True) -> None:
+        now = self.clock.monotonic()
+        if isinstance(exc, RateLimitError):
+            pause = exc.retry_after if exc.retry_after is not None else self.policy.error_delay(1)
+            # Never earlier than the server asked, for every task on this endpoint.
+            self._paused_until = max(self._paused_until, now + pause)
+            for entry in self._entries.values():
+                entry.due = max(entry.due, self._paused_until)
+        for entry in group:
+            entry.last = now
+            if isinstance(exc, NotFoundError) and len(group) == 1:
+                entry.not_found += 1
+                if entry.not_found >= self.policy.not_found_limit:
+                    self.forget(entry.task)
+                    self._gone(entry.task, exc)
+                    continue
+            entry.errors += 1
+            if reschedule:
+                entry.due = max(entry.due, now + self.policy.error_delay(entry.errors))
+            if not isinstance(exc, SeedanceError):
+                log.error("polling task %s failed unexpectedly", entry.task.id, exc_info=exc)
+            self._trouble(entry.task, exc, entry.errors == 1)

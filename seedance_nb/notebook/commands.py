@@ -1,0 +1,228 @@
+"""The ``%seedance`` line commands, and the dry run of ``%%seedance --dry-run``.
+
+Each command takes the words after its name and returns an object that displays itself (a
+DataFrame, a task, a widget, a small note); none prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from IPython.core.error import UsageError
+
+from .. import catalog, errors
+
+
+def provider_of(manager: Any, provider: str | None) -> str:
+    """The dialect a request goes to: the one asked for, else the manager's default."""
+    if provider:
+        return provider
+    for name in ("provider", "default_provider"):
+        value = getattr(manager, name, None)
+        if isinstance(value, str) and value:
+            return value
+    from ..config import resolve_settings
+
+    try:
+        return resolve_settings().provider
+    except errors.ConfigError:
+        return "ark"
+
+
+def problems(request: Any, provider: str | None, manager: Any) -> list[Any]:
+    """What local validation says about ``request`` on its provider (empty: it may be sent)."""
+    from .. import validation
+
+    name = provider_of(manager, provider)
+    try:
+        catalog.check_provider(name)
+    except errors.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return validation.check(request, name)
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What ``--dry-run`` shows: the request, its problems, and the estimated cost."""
+
+    request: Any
+    provider: str
+    problems: tuple[Any, ...]
+    estimate: Any
+
+    @classmethod
+    def of(cls, request: Any, provider: str | None, manager: Any) -> DryRun:
+        from .. import cost
+
+        name = provider_of(manager, provider)
+        found = tuple(problems(request, name, manager))
+        return cls(request, name, found, cost.estimate(request, name))
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def _lines(self) -> list[str]:
+        lines = [f"dry run on {self.provider}, nothing sent: {self.request.summary()}"]
+        lines.append(f"estimate: {self.estimate}")
+        lines += [f"  assumes: {a}" for a in getattr(self.estimate, "assumptions", ())]
+        if self.problems:
+            lines.append("would be refused:")
+            lines += [f"  - {p}" for p in self.problems]
+        else:
+            lines.append("valid: it would be sent")
+        return lines
+
+    def __repr__(self) -> str:
+        return "\n".join(self._lines())
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self._lines()[1:])
+        head = html.escape(self._lines()[0])
+        cls = "seedance-dry-run" + (" seedance-refused" if self.problems else "")
+        return f'<div class="{cls}"><b>{head}</b><ul>{items}</ul></div>'
+
+
+@dataclass(frozen=True)
+class Note:
+    """A short message as a cell result."""
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return f'<div class="seedance-note">{html.escape(self.text)}</div>'
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would exit the kernel
+        raise UsageError(f"%seedance {self.prog}: {message}")
+
+
+def models(rest: list[str]) -> Any:
+    """The catalog as a DataFrame: one row per model (on ``PROVIDER`` when given)."""
+    import pandas as pd
+
+    if len(rest) > 1:
+        raise UsageError("usage: %seedance models [PROVIDER]")
+    provider = rest[0] if rest else None
+    try:
+        specs = catalog.models_for(provider)
+    except errors.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    rows = []
+    for spec in specs:
+        caps = catalog.capabilities(spec, provider or spec.providers[0])
+        rows.append(
+            {
+                "model": spec.short,
+                "kind": spec.kind,
+                "title": spec.title,
+                "providers": ", ".join(spec.providers),
+                "resolutions": ", ".join(caps.resolutions or caps.size_tiers),
+                "durations": _span(caps.durations),
+                "modes": ", ".join(sorted(m.value for m in caps.modes)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _span(values: tuple[int, ...]) -> str:
+    return f"{min(values)}-{max(values)} s" if values else ""
+
+
+def history(rest: list[str], manager: Any) -> Any:
+    """The history as a DataFrame, newest first, with the usual filters."""
+    parser = _Parser(prog="history", add_help=False)
+    parser.add_argument("--status")
+    parser.add_argument("--model")
+    parser.add_argument("--tag")
+    parser.add_argument("--text")
+    parser.add_argument("--since")
+    parser.add_argument("--limit", type=int, default=50)
+    args = parser.parse_args(rest)
+    from ..lifecycle import history as frame
+
+    filters = {k: v for k, v in vars(args).items() if k != "limit" and v is not None}
+    table = frame(**filters)
+    return table.head(args.limit) if args.limit else table
+
+
+def find_task(manager: Any, ident: str | None) -> Any:
+    """The task with id (or local uid) ``ident``, or the latest of this session."""
+    if ident is None:
+        latest = getattr(manager, "latest", None)
+        task = latest() if callable(latest) else None
+        if task is None:
+            raise UsageError("no task yet in this session. Fix: give a task id")
+        return task
+    for name in ("find", "get", "task"):
+        lookup = getattr(manager, name, None)
+        if callable(lookup):
+            try:
+                task = lookup(ident)
+            except (KeyError, LookupError, errors.NotFoundError):
+                task = None
+            if task is not None:
+                return task
+    raise UsageError(f"no task {ident!r} in the history. Fix: `%seedance history` lists them")
+
+
+def status(rest: list[str], manager: Any) -> Any:
+    if len(rest) > 1:
+        raise UsageError("usage: %seedance status [ID]")
+    from .magics import displayable
+
+    return displayable(find_task(manager, rest[0] if rest else None))
+
+
+def cancel(rest: list[str], manager: Any) -> Any:
+    if len(rest) != 1:
+        raise UsageError("usage: %seedance cancel ID")
+    task = find_task(manager, rest[0])
+    if not getattr(task, "can_cancel", False):
+        reason = getattr(task, "cancel_reason", None) or "not in a state that can be cancelled"
+        raise UsageError(f"task {rest[0]} cannot be cancelled: {reason}")
+    try:
+        task.cancel()
+    except errors.SeedanceError as exc:
+        raise UsageError(f"cancel refused: {exc}") from None
+    from .magics import displayable
+
+    return displayable(task)
+
+
+def resume(rest: list[str], manager: Any) -> Any:
+    if rest:
+        raise UsageError("usage: %seedance resume")
+    from ..lifecycle import resume as resume_all
+
+    resumed = resume_all()
+    count = len(resumed) if hasattr(resumed, "__len__") else 0
+    return Note(f"polling {count} unfinished task(s) again" if count else "nothing to resume")
+
+
+def config(rest: list[str], manager: Any) -> Any:
+    """Provider, base URL and key source; the key itself is never shown."""
+    if rest:
+        raise UsageError("usage: %seedance config")
+    from ..config import resolve_settings
+
+    try:
+        settings = resolve_settings(provider_of(manager, None))
+    except errors.ConfigError as exc:
+        return Note(f"configuration problem: {exc}")
+    return Note(settings.describe())
+
+
+def gallery(rest: list[str], manager: Any) -> Any:
+    if rest:
+        raise UsageError("usage: %seedance gallery")
+    from .gallery import Gallery
+
+    return Gallery(manager=manager)

@@ -1,0 +1,218 @@
+"""Showing a task in a notebook output, and keeping that output current (``display_id``).
+
+A task's output carries, while it runs, a live :class:`TaskCard` view *and* a static HTML
+fallback; once the task has settled (finished, and its files saved) the output is replaced in
+place by the static result alone, so a saved notebook shows it with no kernel and no widget state.
+Both carry the provenance in the output metadata under ``"seedance_nb"``.
+
+Updates made from the event loop (observer callbacks) carry the header of the cell that submitted
+the task, and a headless runner (nbclient) ignores them. So every change is also marked *dirty*
+and flushed from the foreground after each cell runs (an IPython ``post_run_cell`` hook): a
+notebook that waits on a task (``await task``, ``task.wait()``, or any later cell) ends up with
+the final static result. :func:`refresh` does the same on demand.
+
+>>> show(task)            # what displaying a task does; returns the display id
+>>> refresh(task)         # re-render every output of this task from the current cell
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import facts, static
+
+log = logging.getLogger("seedance_nb")
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+METADATA_KEY = "seedance_nb"
+
+
+@dataclass
+class _Entry:
+    task: Any
+    display_ids: list[str] = field(default_factory=list)
+    embed: bool = False
+    card: Any = None
+    published: tuple[Any, ...] = ()  # state of the last bundle sent
+    unsubscribe: Any = None
+
+
+# One registry per kernel: outputs are a property of the kernel session, not of any object.
+_entries: dict[str, _Entry] = {}
+_dirty: set[str] = set()
+_hooked: set[int] = set()
+
+
+def _key(task: Any) -> str:
+    return str(getattr(task, "uid", None) or id(task))
+
+
+def settled(task: Any) -> bool:
+    """Finished for display purposes: terminal, and no download still under way."""
+    return facts.is_terminal(task) and getattr(task, "phase", "done") != "downloading"
+
+
+def _state(task: Any) -> tuple[Any, ...]:
+    return (facts.status_word(task), getattr(task, "phase", None), len(facts.media(task)))
+
+
+def card_for(task: Any) -> Any:
+    """The one :class:`TaskCard` of ``task`` in this kernel (created on first use)."""
+    entry = _entry(task)
+    if entry.card is None:
+        from .task_card import TaskCard
+
+        entry.card = TaskCard(task)
+    return entry.card
+
+
+def mimebundle(
+    task: Any, *, embed: bool | None = None, base: Path | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(data, metadata)`` for ``task`` now: live card + static HTML, or the static result."""
+    entry = _entry(task)
+    embed = entry.embed if embed is None else embed
+    data: dict[str, Any] = {
+        "text/plain": static.plain_text(task),
+        "text/html": static.html_for(task, embed=embed, base=base),
+    }
+    if not settled(task):
+        view = card_for(task)._repr_mimebundle_()[0]
+        data[WIDGET_MIME] = view[WIDGET_MIME]
+    return data, {METADATA_KEY: facts.provenance(task, base)}
+
+
+def configure(task: Any, *, embed: bool) -> None:
+    """Embed ``task``'s result files in its outputs whatever their size (``--embed``)."""
+    _entry(task).embed = embed
+
+
+def show(task: Any, *, embed: bool = False) -> str:
+    """Display ``task`` in the current output and remember where; returns the display id."""
+    from IPython.display import display
+
+    entry = _entry(task)
+    entry.embed = entry.embed or embed
+    _hook_shell()
+    if entry.unsubscribe is None and hasattr(task, "observe"):
+        entry.unsubscribe = task.observe(_on_change)
+    display_id = uuid.uuid4().hex
+    data, metadata = mimebundle(task)
+    display(data, raw=True, metadata=metadata, display_id=display_id)
+    entry.display_ids.append(display_id)
+    entry.published = _state(task)
+    return display_id
+
+
+def refresh(task: Any) -> None:
+    """Re-render every output showing ``task`` (call it from a cell: nbclient then sees it)."""
+    entry = _entries.get(_key(task))
+    _dirty.discard(_key(task))
+    if entry is None or not entry.display_ids:
+        return
+    _publish(entry)
+
+
+def flush() -> None:
+    """Refresh every task whose state changed since its outputs were last rendered."""
+    for key in list(_dirty):
+        entry = _entries.get(key)
+        _dirty.discard(key)
+        if entry is not None and entry.display_ids:
+            _publish(entry)
+
+
+def forget(task: Any) -> None:
+    """Stop tracking ``task``'s outputs (they stay as they are)."""
+    entry = _entries.pop(_key(task), None)
+    _dirty.discard(_key(task))
+    if entry is not None and entry.unsubscribe is not None:
+        entry.unsubscribe()
+
+
+def _entry(task: Any) -> _Entry:
+    key = _key(task)
+    entry = _entries.get(key)
+    if entry is None:
+        entry = _entries[key] = _Entry(task)
+    return entry
+
+
+def _publish(entry: _Entry) -> None:
+    from IPython.display import update_display
+
+    data, metadata = mimebundle(entry.task)
+    for display_id in entry.display_ids:
+        update_display(data, raw=True, metadata=metadata, display_id=display_id)
+    entry.published = _state(entry.task)
+
+
+def _on_change(task: Any) -> None:
+    """Observer (event-loop thread): once the task settles, turn its outputs into the result.
+
+    The live card shows every step before that, so only settling re-renders the outputs (no
+    flicker). Live frontends apply the update at once; headless runners get it from the flush
+    after the next cell.
+    """
+    entry = _entries.get(_key(task))
+    if entry is None or not settled(task) or _state(task) == entry.published:
+        return
+    _dirty.add(_key(task))
+    try:
+        _publish(entry)
+    except Exception:  # an output that cannot be updated must not break polling
+        log.debug("could not update the output of task %s", _key(task), exc_info=True)
+
+
+def _hook_shell() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return
+    shell = get_ipython()
+    if shell is not None:
+        install(shell)
+
+
+def install(shell: Any) -> None:
+    """Flush stale outputs after every cell of ``shell`` (idempotent)."""
+    if id(shell) in _hooked:
+        return
+    shell.events.register("post_run_cell", _post_run_cell)
+    _hooked.add(id(shell))
+
+
+def uninstall(shell: Any) -> None:
+    if id(shell) not in _hooked:
+        return
+    shell.events.unregister("post_run_cell", _post_run_cell)
+    _hooked.discard(id(shell))
+
+
+def _post_run_cell(result: Any = None) -> None:
+    if _dirty:
+        flush()
+
+
+class TaskDisplay:
+    """Something that shows a task: what ``%%seedance`` returns when the task cannot itself.
+
+    ``.task`` is the task handle.
+    """
+
+    def __init__(self, task: Any, *, embed: bool = False) -> None:
+        self.task = task
+        self.embed = embed
+
+    def _ipython_display_(self) -> None:
+        show(self.task, embed=self.embed)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        return mimebundle(self.task, embed=self.embed)
+
+    def __repr__(self) -> str:
+        return static.plain_text(self.task)
