@@ -33,7 +33,8 @@ function render({ model, el }) {
   const bar = h("progress", { class: "seedance-progress", testid: "progress", max: "1" });
   const cost = h("span", { class: "seedance-muted", testid: "cost" });
   const taskId = h("span", { class: "seedance-muted seedance-id", testid: "task-id" });
-  const meta = h("div", { class: "seedance-meta" }, cost, taskId);
+  const detail = h("span", { class: "seedance-muted", testid: "detail" });
+  const meta = h("div", { class: "seedance-meta" }, cost, taskId, detail);
 
   const cancel = h("button", { class: "seedance-button", testid: "cancel", type: "button" }, "Cancel");
   const reason = h("span", { class: "seedance-muted", testid: "cancel-reason" });
@@ -94,6 +95,7 @@ function render({ model, el }) {
     cancel.title = canCancel ? "Cancel this task" : model.get("cancel_reason");
     reason.textContent = canCancel || !model.get("running") ? "" : model.get("cancel_reason");
     notice.textContent = model.get("notice");
+    detail.textContent = model.get("detail");
     const code = model.get("error_code");
     const message = model.get("error_message");
     error.hidden = !(code || message);
@@ -159,7 +161,8 @@ function render({ model, el }) {
   model.on("change:prompt", showPrompt);
   const stateTraits = [
     "status", "raw_status", "phase", "running", "progress", "elapsed", "can_cancel",
-    "cancel_reason", "cost", "error_code", "error_message", "notice", "task_id", "model", "mode",
+    "cancel_reason", "cost", "error_code", "error_message", "notice", "detail", "task_id", "model",
+    "mode",
   ];
   for (const name of stateTraits) model.on(`change:${name}`, showState);
   model.on("change:media", showMedia);

@@ -144,7 +144,12 @@ class AsyncSeedance:
         if validate:
             from .validation import validate as check
 
-            check(request, self.provider)
+            check(
+                request,
+                self.provider,
+                volcengine=self.settings.volcengine,
+                will_upload=self.simulated,  # the simulator takes uploads of local media
+            )
         if self.simulated:
             from .local_simulator import upload_local_materials
 

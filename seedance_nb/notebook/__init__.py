@@ -22,7 +22,17 @@ _EXPORTS = {
     "mimebundle": "display",
 }
 
-__all__ = ["load_ipython_extension", "unload_ipython_extension", *sorted(_EXPORTS)]
+__all__ = [
+    "Composer",
+    "Gallery",
+    "SeedanceMagics",
+    "TaskCard",
+    "load_ipython_extension",
+    "mimebundle",
+    "refresh",
+    "show",
+    "unload_ipython_extension",
+]
 
 
 def load_ipython_extension(ip: Any) -> None:

@@ -146,10 +146,10 @@ def history(rest: list[str], manager: Any) -> Any:
     parser.add_argument("--since")
     parser.add_argument("--limit", type=int, default=50)
     args = parser.parse_args(rest)
-    from ..lifecycle import history as frame
+    from .. import lifecycle
 
     filters = {k: v for k, v in vars(args).items() if k != "limit" and v is not None}
-    table = frame(**filters)
+    table = lifecycle.history(**filters)
     return table.head(args.limit) if args.limit else table
 
 

@@ -96,9 +96,7 @@ def keep_supported(options: Mapping[str, Any], form: Mapping[str, Any]) -> dict[
     return kept
 
 
-def build_request(
-    model: str, prompt: str, options: Mapping[str, Any], materials: list[Any]
-) -> Any:
+def build_request(model: str, prompt: str, options: Mapping[str, Any], materials: list[Any]) -> Any:
     """The request the form describes; raises :class:`errors.ValidationError` on bad values."""
     from ..requests import ImageRequest, VideoRequest
 

@@ -52,8 +52,9 @@ def _key(task: Any) -> str:
 
 
 def settled(task: Any) -> bool:
-    """Finished for display purposes: terminal, and no download still under way."""
-    return facts.is_terminal(task) and getattr(task, "phase", "done") != "downloading"
+    """Nothing more will happen on its own: finished and its files saved (phase ``done``)."""
+    phase = getattr(task, "phase", None)
+    return phase == "done" if phase is not None else facts.is_terminal(task)
 
 
 def _state(task: Any) -> tuple[Any, ...]:

@@ -69,7 +69,7 @@ def cost_text(task: Any) -> str:
     """What the task cost, or what it is estimated to cost, in one short phrase."""
     cost, tokens = getattr(task, "cost", None), getattr(task, "tokens", None)
     estimate = getattr(task, "estimate", None)
-    currency = getattr(estimate, "currency", None)
+    currency = getattr(task, "currency", None) or getattr(estimate, "currency", None)
     if cost is not None:
         text = money(_amount(cost), currency)
         return text + (f" ({tokens:,} tokens)" if tokens else "")
@@ -83,6 +83,13 @@ def cost_text(task: Any) -> str:
 def _amount(cost: Any) -> float | None:
     value = getattr(cost, "amount", cost)
     return None if value is None else float(value)
+
+
+def prompt_of(task: Any) -> str:
+    prompt = getattr(task, "prompt", None)
+    if not isinstance(prompt, str):
+        prompt = getattr(getattr(task, "request", None), "prompt", "")
+    return prompt or ""
 
 
 def prompt_short(prompt: str, limit: int = _PROMPT_SHORT) -> str:
@@ -114,7 +121,8 @@ def _record(request: Any) -> dict[str, Any]:
 def media(task: Any) -> list[Media]:
     """The task's local result files, videos first, each with its kind and mime type."""
     found: list[Media] = []
-    is_video_task = str(getattr(getattr(task, "request", None), "kind", "video")) == "video"
+    kind = getattr(task, "kind", None) or getattr(getattr(task, "request", None), "kind", "video")
+    is_video_task = str(kind) == "video"
     for raw in getattr(task, "files", None) or []:
         path = Path(raw)
         suffix = path.suffix.lower()
@@ -174,7 +182,7 @@ def provenance(task: Any, base: Path | None = None) -> dict[str, Any]:
         "provider": getattr(task, "provider", None),
         "model": getattr(task, "model", None) or getattr(request, "model", None),
         "mode": str(getattr(task, "mode", None) or getattr(request, "mode", "") or ""),
-        "prompt": getattr(request, "prompt", ""),
+        "prompt": prompt_of(task),
         "options": options(request),
         "materials": materials(request),
         "seed": seed(task),
@@ -183,10 +191,10 @@ def provenance(task: Any, base: Path | None = None) -> dict[str, Any]:
         "tokens": getattr(task, "tokens", None),
         "cost": _amount(cost) if cost is not None else None,
         "estimated_cost": getattr(estimate, "amount", None),
-        "currency": getattr(estimate, "currency", None),
+        "currency": getattr(task, "currency", None) or getattr(estimate, "currency", None),
         "submitted_at": iso(getattr(task, "submitted_at", None)),
         "finished_at": iso(getattr(task, "finished_at", None)),
         "files": [m.relative(base) for m in media(task)],
-        "parent_id": getattr(request, "parent_id", None),
-        "tags": list(getattr(request, "tags", None) or []),
+        "parent_id": getattr(task, "parent_id", None) or getattr(request, "parent_id", None),
+        "tags": list(getattr(task, "tags", None) or getattr(request, "tags", None) or []),
     }

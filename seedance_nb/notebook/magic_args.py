@@ -68,7 +68,9 @@ def build(args: Any, body: str, user_ns: Mapping[str, Any]) -> Cell:
     else:
         _refuse(args, _IMAGE_ONLY, f"{spec.short} makes videos")
         materials: list[Material] = []
-        materials += [_material(v, user_ns, "first_frame", "image") for v in _list(args.first_frame)]
+        materials += [
+            _material(v, user_ns, "first_frame", "image") for v in _list(args.first_frame)
+        ]
         materials += [
             _material(v, user_ns, "last_frame", "image") for v in _list(args.last_frame_image)
         ]
@@ -150,7 +152,9 @@ def _from_variable(name: str, obj: Any) -> Any:
         return obj.source
     files = getattr(obj, "files", None)
     if files is not None and hasattr(obj, "request"):
-        images = [Path(f) for f in files if Path(f).suffix.lower() in (".png", ".jpg", ".jpeg", ".webp")]
+        images = [
+            Path(f) for f in files if Path(f).suffix.lower() in (".png", ".jpg", ".jpeg", ".webp")
+        ]
         if not images:
             raise UsageError(
                 f"task {name!r} has no saved image yet (a video task needs --last-frame to return "

@@ -63,6 +63,12 @@ class SeedanceMagics(Magics):
             return get_manager()
         return self._manager
 
+    @property
+    def _user_ns(self) -> dict[str, Any]:
+        assert self.shell is not None, "the magics are registered on a shell"
+        ns: dict[str, Any] = self.shell.user_ns
+        return ns
+
     @magic_arguments()
     @kwds(description=_CELL_HELP)
     @argument("-m", "--model", help="model short name or wire id (default seedance-2.0)")
@@ -94,7 +100,7 @@ class SeedanceMagics(Magics):
         if cell is None:
             return self._line(line)
         args = parse_argstring(self.seedance, line)
-        parsed = magic_args.build(args, cell, self.shell.user_ns)
+        parsed = magic_args.build(args, cell, self._user_ns)
         return self._run(parsed)
 
     # -- %%seedance ------------------------------------------------------------------------------
@@ -111,7 +117,7 @@ class SeedanceMagics(Magics):
         if cell.embed:
             display.configure(task, embed=True)
         if cell.out:
-            self.shell.user_ns[cell.out] = task
+            self._user_ns[cell.out] = task
         return displayable(task)
 
     # -- %seedance COMMAND -----------------------------------------------------------------------
@@ -133,9 +139,7 @@ class SeedanceMagics(Magics):
                     "options go with the cell form: start the cell with %%seedance (two %) and "
                     "put the prompt below it"
                 )
-            raise UsageError(
-                f"unknown command {name!r}; use one of: {', '.join(self._commands())}"
-            )
+            raise UsageError(f"unknown command {name!r}; use one of: {', '.join(self._commands())}")
         return handler(rest)
 
     def _commands(self) -> dict[str, Callable[[list[str]], Any]]:

@@ -149,7 +149,9 @@ def _media_html(task: Any, *, embed: bool, embed_limit: int, base: Path | None) 
     if not parts and facts.succeeded(task):
         links = [f'<a href="{e(url)}">{e(kind)}</a>' for kind, url in facts.remote_urls(task)]
         note = "result not saved locally yet"
-        parts.append(f'<div style="{_MUTED}">{note}{": " + ", ".join(links) if links else ""}</div>')
+        parts.append(
+            f'<div style="{_MUTED}">{note}{": " + ", ".join(links) if links else ""}</div>'
+        )
     if not facts.is_terminal(task):
         parts.append(
             f'<div style="{_MUTED}">the result appears here when the task finishes '
@@ -198,5 +200,5 @@ def plain_text(task: Any) -> str:
     files = [str(m.path) for m in facts.media(task)]
     if files:
         bits.append(", ".join(files))
-    prompt = facts.prompt_short(getattr(getattr(task, "request", None), "prompt", "") or "", 60)
+    prompt = facts.prompt_short(facts.prompt_of(task), 60)
     return " · ".join(bits) + (f" · “{prompt}”" if prompt else "")

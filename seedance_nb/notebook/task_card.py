@@ -55,7 +55,8 @@ class TaskCard(anywidget.AnyWidget):
     error_code = t.Unicode("").tag(sync=True)
     error_message = t.Unicode("").tag(sync=True)
     media = t.List(t.Dict()).tag(sync=True)  # [{index, kind, mime, name, url}]; url "" = ask
-    notice = t.Unicode("").tag(sync=True)
+    notice = t.Unicode("").tag(sync=True)  # the outcome of a Cancel click
+    detail = t.Unicode("").tag(sync=True)  # queue position, progress basis, polling trouble
 
     def __init__(self, task: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -80,7 +81,7 @@ class TaskCard(anywidget.AnyWidget):
             self.provider = str(getattr(task, "provider", None) or "")
             self.model = str(getattr(task, "model", None) or getattr(request, "model", "") or "")
             self.mode = str(getattr(task, "mode", None) or getattr(request, "mode", "") or "")
-            self.prompt = str(getattr(request, "prompt", "") or "")
+            self.prompt = facts.prompt_of(task)
             self.status = facts.status_word(task)
             self.raw_status = str(getattr(task, "raw_status", None) or "")
             self.phase = str(getattr(task, "phase", None) or "")
@@ -92,6 +93,7 @@ class TaskCard(anywidget.AnyWidget):
             self.cost = facts.cost_text(task)
             self.error_code = str(getattr(task, "error_code", None) or "")
             self.error_message = str(getattr(task, "error_message", None) or "")
+            self.detail = _detail(task)
             if [m.path for m in found] != self._files:
                 self._files = [m.path for m in found]
                 self.media = _media_entries(task, found)
@@ -104,6 +106,7 @@ class TaskCard(anywidget.AnyWidget):
         with self.hold_sync():
             self.progress = float(getattr(task, "progress", None) or 0.0)
             self.elapsed = float(getattr(task, "elapsed", None) or 0.0)
+            self.detail = _detail(task)
 
     # -- view → kernel ---------------------------------------------------------------------------
     def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
@@ -116,34 +119,18 @@ class TaskCard(anywidget.AnyWidget):
             self._send_media(content.get("index"))
 
     def request_cancel(self) -> None:
-        """What the Cancel button does: ask the provider to cancel, and say what happened."""
+        """What the Cancel button does: ask for the cancel, and say plainly if it cannot be."""
         task = self.task
         if not getattr(task, "can_cancel", False):
             self.notice = _reason(task) or "this task cannot be cancelled now"
             return
-        self.notice = "cancelling…"
         try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None and hasattr(task, "cancel_async"):
-            job = loop.create_task(task.cancel_async())
-            job.add_done_callback(self._cancel_done)
-            _pending.add(job)
+            task.cancel()  # in the kernel this schedules the request on the loop and returns
+        except Exception as exc:  # the reason is shown on the card, not raised into the kernel
+            self.notice = f"cancel failed: {exc}"
         else:
-            try:
-                task.cancel()
-            except Exception as exc:
-                self.notice = f"cancel failed: {exc}"
-            else:
-                self.notice = ""
-                self.sync_from(task)
-
-    def _cancel_done(self, job: asyncio.Task[Any]) -> None:
-        _pending.discard(job)
-        exc = None if job.cancelled() else job.exception()
-        self.notice = f"cancel failed: {exc}" if exc else ""
-        self.sync_from(self.task)
+            self.notice = "cancel requested"
+        self.sync_from(task)
 
     def _send_media(self, index: Any) -> None:
         items = self.media
@@ -176,6 +163,21 @@ def _reason(task: Any) -> str:
     return str(getattr(task, "cancel_reason", None) or "")
 
 
+def _detail(task: Any) -> str:
+    if facts.is_terminal(task):
+        return ""
+    position = getattr(task, "queue_position", None)
+    if isinstance(position, int):
+        return (
+            "next in the local queue" if position == 0 else f"{position} ahead in the local queue"
+        )
+    trouble = getattr(task, "poll_error", None)
+    if trouble:
+        return f"polling trouble, retrying: {trouble}"
+    note = getattr(task, "progress_note", None)
+    return str(note) if note else ""
+
+
 def _media_entries(task: Any, found: list[facts.Media]) -> list[dict[str, Any]]:
     entries = [
         {"index": i, "kind": m.kind, "mime": m.mime, "name": m.path.name, "url": ""}
@@ -184,11 +186,10 @@ def _media_entries(task: Any, found: list[facts.Media]) -> list[dict[str, Any]]:
     if not entries:  # not saved locally (yet): show the provider's URL if a browser can load it
         for kind, url in facts.remote_urls(task):
             mime = "video/mp4" if kind == "video" else "image/*"
-            entries.append({"index": len(entries), "kind": kind, "mime": mime, "name": "", "url": url})
+            entries.append(
+                {"index": len(entries), "kind": kind, "mime": mime, "name": "", "url": url}
+            )
     return entries
-
-
-_pending: set[asyncio.Task[Any]] = set()  # cancel requests in flight (keeps them referenced)
 
 
 class _Ticker:

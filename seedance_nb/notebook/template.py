@@ -52,9 +52,7 @@ def fill(text: str, namespace: Mapping[str, Any]) -> str:
             return "{{"
         if match.group("name") is None:
             shown = match.group(0).strip()
-            raise TemplateError(
-                f"{shown!r} is not a variable placeholder; {SYNTAX_HELP}"
-            )
+            raise TemplateError(f"{shown!r} is not a variable placeholder; {SYNTAX_HELP}")
         return _value(match.group("name"), match.group("spec"), namespace)
 
     return _PLACEHOLDER.sub(replace, text)

@@ -30,7 +30,9 @@ def ark_body(model: str = V20, text: str = "a red fox", **fields: Any) -> dict[s
     return body
 
 
-def png_bytes(color: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (640, 360)) -> bytes:
+def png_bytes(
+    color: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (640, 360)
+) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, format="PNG")
     return out.getvalue()
@@ -61,7 +63,9 @@ async def get_ark(client: httpx.AsyncClient, task_id: str) -> dict[str, Any]:
 
 
 async def upload(client: httpx.AsyncClient, data: bytes, content_type: str) -> str:
-    response = await client.post("/sim/uploads", content=data, headers={"Content-Type": content_type})
+    response = await client.post(
+        "/sim/uploads", content=data, headers={"Content-Type": content_type}
+    )
     assert response.status_code == 200, response.text
     return str(response.json()["url"])
 

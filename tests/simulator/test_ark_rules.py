@@ -14,7 +14,6 @@ from .helpers import (
     V10,
     V10_FAST,
     V15,
-    V20,
     V20_FAST,
     ark_body,
     create_ark,
@@ -25,8 +24,16 @@ from .helpers import (
 )
 
 IMG = "https://example.com/a.png"
-VIDEO = {"type": "video_url", "video_url": {"url": "https://example.com/v.mp4"}, "role": "reference_video"}
-AUDIO = {"type": "audio_url", "audio_url": {"url": "https://example.com/a.mp3"}, "role": "reference_audio"}
+VIDEO = {
+    "type": "video_url",
+    "video_url": {"url": "https://example.com/v.mp4"},
+    "role": "reference_video",
+}
+AUDIO = {
+    "type": "audio_url",
+    "audio_url": {"url": "https://example.com/a.mp3"},
+    "role": "reference_audio",
+}
 TEXT = {"type": "text", "text": "x"}
 
 REFUSED: list[tuple[str, dict[str, Any], str]] = [
@@ -51,7 +58,11 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("flex not on 2.0", {"service_tier": "flex"}, "service_tier"),
     ("draft only on 1.5", {"draft": True}, "draft"),
     ("draft is 480p only", {"model": V15, "draft": True, "resolution": "720p"}, "resolution"),
-    ("draft without last frame", {"model": V15, "draft": True, "return_last_frame": True}, "return_last_frame"),
+    (
+        "draft without last frame",
+        {"model": V15, "draft": True, "return_last_frame": True},
+        "return_last_frame",
+    ),
     ("draft without flex", {"model": V15, "draft": True, "service_tier": "flex"}, "service_tier"),
     ("camera_fixed not on 2.0", {"camera_fixed": True}, "camera_fixed"),
     ("boolean must be boolean", {"watermark": "yes"}, "watermark"),
@@ -63,21 +74,44 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("empty content", {"content": []}, "content"),
     ("unknown content type", {"content": [{"type": "pdf"}]}, "content[0].type"),
     ("bad image role", {"content": [TEXT, image_item(IMG, "background")]}, "content[1].role"),
-    ("image without url", {"content": [TEXT, {"type": "image_url", "image_url": {}}]}, "content[1].image_url.url"),
+    (
+        "image without url",
+        {"content": [TEXT, {"type": "image_url", "image_url": {}}]},
+        "content[1].image_url.url",
+    ),
     ("audio alone", {"content": [TEXT, AUDIO]}, "content"),
     ("video on 1.5", {"model": V15, "content": [TEXT, image_item(IMG), VIDEO]}, "content[2].type"),
-    ("references on 1.0", {"model": V10, "content": [TEXT, image_item(IMG, "reference_image")]}, "content[1].role"),
-    ("last frame on 1.0 fast", {"model": V10_FAST, "content": [TEXT, image_item(IMG, "first_frame"), image_item(IMG, "last_frame")]}, "content"),
+    (
+        "references on 1.0",
+        {"model": V10, "content": [TEXT, image_item(IMG, "reference_image")]},
+        "content[1].role",
+    ),
+    (
+        "last frame on 1.0 fast",
+        {
+            "model": V10_FAST,
+            "content": [TEXT, image_item(IMG, "first_frame"), image_item(IMG, "last_frame")],
+        },
+        "content",
+    ),
     ("last frame needs first", {"content": [TEXT, image_item(IMG, "last_frame")]}, "content"),
-    ("frames mixed with references", {"content": [TEXT, image_item(IMG, "first_frame"), image_item(IMG, "reference_image")]}, "content"),
+    (
+        "frames mixed with references",
+        {"content": [TEXT, image_item(IMG, "first_frame"), image_item(IMG, "reference_image")]},
+        "content",
+    ),
     ("ten images", {"content": [TEXT] + [image_item(IMG, "reference_image")] * 10}, "content"),
     ("four videos", {"content": [TEXT, image_item(IMG)] + [VIDEO] * 4}, "content"),
     ("callback must be http", {"callback_url": "ftp://x"}, "callback_url"),
 ]
 
 
-@pytest.mark.parametrize(("fields", "param"), [(f, p) for _, f, p in REFUSED], ids=[r[0] for r in REFUSED])
-async def test_refused_with_400(client: httpx.AsyncClient, fields: dict[str, Any], param: str) -> None:
+@pytest.mark.parametrize(
+    ("fields", "param"), [(f, p) for _, f, p in REFUSED], ids=[r[0] for r in REFUSED]
+)
+async def test_refused_with_400(
+    client: httpx.AsyncClient, fields: dict[str, Any], param: str
+) -> None:
     response = await client.post(ARK_TASKS, json=ark_body(**fields))
     assert response.status_code == 400, response.text
     error = response.json()["error"]
@@ -94,7 +128,9 @@ async def test_unknown_model_is_404(client: httpx.AsyncClient) -> None:
 
 
 async def test_malformed_json_is_400(client: httpx.AsyncClient) -> None:
-    response = await client.post(ARK_TASKS, content=b"{nope", headers={"Content-Type": "application/json"})
+    response = await client.post(
+        ARK_TASKS, content=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400 and response.json()["error"]["code"] == "InvalidParameter"
 
 
@@ -113,7 +149,9 @@ async def test_input_moderation_directive_is_400(client: httpx.AsyncClient) -> N
         (data_url(png_bytes(size=(1200, 400))), "aspect"),
     ],
 )
-async def test_readable_images_are_checked(client: httpx.AsyncClient, payload: str, why: str) -> None:
+async def test_readable_images_are_checked(
+    client: httpx.AsyncClient, payload: str, why: str
+) -> None:
     body = ark_body(content=[TEXT, image_item(payload, "first_frame")])
     response = await client.post(ARK_TASKS, json=body)
     assert response.status_code == 400
@@ -141,7 +179,8 @@ async def test_accepted_combinations(client: httpx.AsyncClient) -> None:
 async def test_draft_then_final_video(client: httpx.AsyncClient, clock: ManualClock) -> None:
     draft_id = await create_ark(client, ark_body(model=V15, draft=True, resolution=None, seed=11))
     early = await client.post(
-        ARK_TASKS, json={"model": V15, "content": [{"type": "draft_task", "draft_task": {"id": draft_id}}]}
+        ARK_TASKS,
+        json={"model": V15, "content": [{"type": "draft_task", "draft_task": {"id": draft_id}}]},
     )
     assert early.status_code == 400  # the draft is not finished yet
     clock.advance(10)

@@ -23,7 +23,9 @@ from .helpers import (
 )
 
 
-async def test_lifecycle_queued_running_succeeded(client: httpx.AsyncClient, clock: ManualClock) -> None:
+async def test_lifecycle_queued_running_succeeded(
+    client: httpx.AsyncClient, clock: ManualClock
+) -> None:
     response = await client.post(ARK_TASKS, json=ark_body())
     assert response.status_code == 200
     assert response.headers["X-Request-Id"]
@@ -46,26 +48,60 @@ async def test_lifecycle_queued_running_succeeded(client: httpx.AsyncClient, clo
     assert done["framespersecond"] == 24
     assert done["resolution"] == "480p" and done["ratio"] == "16:9" and done["duration"] == 4
     # 480p 16:9 on the 2.0 series is 864x496; 4 s is 97 frames.
-    assert done["usage"] == {"completion_tokens": 864 * 496 * 97 // 1024, "total_tokens": 864 * 496 * 97 // 1024}
-    for key in ("seed", "service_tier", "execution_expires_after", "generate_audio", "draft", "priority"):
+    assert done["usage"] == {
+        "completion_tokens": 864 * 496 * 97 // 1024,
+        "total_tokens": 864 * 496 * 97 // 1024,
+    }
+    for key in (
+        "seed",
+        "service_tier",
+        "execution_expires_after",
+        "generate_audio",
+        "draft",
+        "priority",
+    ):
         assert key in done
 
 
-async def test_token_count_matches_documented_example(client: httpx.AsyncClient, clock: ManualClock) -> None:
+async def test_token_count_matches_documented_example(
+    client: httpx.AsyncClient, clock: ManualClock
+) -> None:
     task_id = await create_ark(client, ark_body(resolution="720p", ratio="16:9", duration=5))
     clock.advance(10)
     assert (await get_ark(client, task_id))["usage"]["completion_tokens"] == 108900
 
 
-async def test_every_optional_field_may_be_null(client: httpx.AsyncClient, clock: ManualClock) -> None:
+async def test_every_optional_field_may_be_null(
+    client: httpx.AsyncClient, clock: ManualClock
+) -> None:
     nulls = dict.fromkeys(
-        (
-            "callback_url return_last_frame service_tier execution_expires_after generate_audio "
-            "draft camera_fixed watermark seed resolution ratio duration frames tools "
-            "safety_identifier priority"
-        ).split()
+        [
+            "callback_url",
+            "return_last_frame",
+            "service_tier",
+            "execution_expires_after",
+            "generate_audio",
+            "draft",
+            "camera_fixed",
+            "watermark",
+            "seed",
+            "resolution",
+            "ratio",
+            "duration",
+            "frames",
+            "tools",
+            "safety_identifier",
+            "priority",
+        ]
     )
-    body = {"model": V20, "content": [{"type": "text", "text": "x"}, image_item(data_url(png_bytes()), None)], **nulls}
+    body = {
+        "model": V20,
+        "content": [
+            {"type": "text", "text": "x"},
+            {**image_item(data_url(png_bytes())), "role": None},
+        ],
+        **nulls,
+    }
     task_id = await create_ark(client, body)
     clock.advance(10)
     done = await get_ark(client, task_id)
@@ -77,7 +113,9 @@ async def test_adaptive_ratio_and_auto_duration_show_actual_values(
     client: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     portrait = data_url(png_bytes(size=(360, 640)))
-    body = ark_body(model=V15, ratio="adaptive", duration=-1, content=[image_item(portrait, "first_frame")])
+    body = ark_body(
+        model=V15, ratio="adaptive", duration=-1, content=[image_item(portrait, "first_frame")]
+    )
     task_id = await create_ark(client, body)
     queued = await get_ark(client, task_id)
     assert queued["ratio"] == "adaptive" and queued["duration"] == -1
@@ -86,7 +124,9 @@ async def test_adaptive_ratio_and_auto_duration_show_actual_values(
     assert done["ratio"] == "9:16" and done["duration"] == 5
 
 
-async def test_frames_on_1_0_and_last_frame_url(client: httpx.AsyncClient, clock: ManualClock) -> None:
+async def test_frames_on_1_0_and_last_frame_url(
+    client: httpx.AsyncClient, clock: ManualClock
+) -> None:
     body = ark_body(model=V10, duration=None, frames=57, return_last_frame=True, ratio="1:1")
     task_id = await create_ark(client, body)
     clock.advance(10)
@@ -112,10 +152,14 @@ async def test_list_filters_and_pages(client: httpx.AsyncClient, clock: ManualCl
     assert listing["total"] == 3
     assert [item["id"] for item in listing["items"]] == [third, second, first]
     assert (await client.get(ARK_TASKS, params={"filter.status": "succeeded"})).json()["total"] == 1
-    by_ids = await client.get(ARK_TASKS, params=[("filter.task_ids", first), ("filter.task_ids", third)])
+    by_ids = await client.get(
+        ARK_TASKS, params=[("filter.task_ids", first), ("filter.task_ids", third)]
+    )
     assert {item["id"] for item in by_ids.json()["items"]} == {first, third}
     assert (await client.get(ARK_TASKS, params={"filter.model": V15})).json()["total"] == 2
-    assert (await client.get(ARK_TASKS, params={"filter.service_tier": "flex"})).json()["total"] == 1
+    assert (await client.get(ARK_TASKS, params={"filter.service_tier": "flex"})).json()[
+        "total"
+    ] == 1
     page = (await client.get(ARK_TASKS, params={"page_num": 2, "page_size": 2})).json()
     assert page["total"] == 3 and [item["id"] for item in page["items"]] == [first]
     bad = await client.get(ARK_TASKS, params={"page_size": 501})
@@ -129,7 +173,9 @@ async def test_list_window_is_seven_days(client: httpx.AsyncClient, clock: Manua
     assert (await client.get(f"{ARK_TASKS}/{task_id}")).status_code == 404
 
 
-async def test_delete_follows_the_status_table(client: httpx.AsyncClient, clock: ManualClock) -> None:
+async def test_delete_follows_the_status_table(
+    client: httpx.AsyncClient, clock: ManualClock
+) -> None:
     queued = await create_ark(client, ark_body())
     assert (await client.delete(f"{ARK_TASKS}/{queued}")).json() == {}
     assert (await get_ark(client, queued))["status"] == "cancelled"
@@ -152,7 +198,9 @@ async def test_delete_follows_the_status_table(client: httpx.AsyncClient, clock:
     assert (await client.get(f"{ARK_TASKS}/{queued}")).status_code == 404
 
 
-async def test_failed_and_expired_tasks_can_be_deleted(client: httpx.AsyncClient, clock: ManualClock) -> None:
+async def test_failed_and_expired_tasks_can_be_deleted(
+    client: httpx.AsyncClient, clock: ManualClock
+) -> None:
     failed = await create_ark(client, ark_body(text="[sim:output_moderation] x"))
     expired = await create_ark(client, ark_body(text="[sim:expire] x"))
     clock.advance(10)
@@ -169,7 +217,9 @@ async def test_failed_and_expired_tasks_can_be_deleted(client: httpx.AsyncClient
 async def test_execution_expires_after_ends_a_long_task(clock: ManualClock) -> None:
     sim = Simulator(SimulatorConfig(queue_seconds=3000, run_seconds=3000, clock=clock, jitter=0))
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=sim.app), base_url="http://sim", headers={"Authorization": "Bearer k"}
+        transport=httpx.ASGITransport(app=sim.app),
+        base_url="http://sim",
+        headers={"Authorization": "Bearer k"},
     ) as client:
         task_id = await create_ark(client, ark_body(execution_expires_after=3600))
         clock.advance(3599)
@@ -178,7 +228,9 @@ async def test_execution_expires_after_ends_a_long_task(clock: ManualClock) -> N
         assert (await get_ark(client, task_id))["status"] == "expired"
 
 
-async def test_slow_directive_stretches_the_timeline(client: httpx.AsyncClient, clock: ManualClock) -> None:
+async def test_slow_directive_stretches_the_timeline(
+    client: httpx.AsyncClient, clock: ManualClock
+) -> None:
     task_id = await create_ark(client, ark_body(text="[sim:slow] a fox"))
     clock.advance((QUEUE + RUN) * 2)
     assert (await get_ark(client, task_id))["status"] == "queued"
@@ -187,7 +239,9 @@ async def test_slow_directive_stretches_the_timeline(client: httpx.AsyncClient, 
 
 
 @pytest.mark.parametrize("header", [None, "Bearer ", "Basic abc"])
-async def test_missing_or_malformed_key_is_401(client: httpx.AsyncClient, header: str | None) -> None:
+async def test_missing_or_malformed_key_is_401(
+    client: httpx.AsyncClient, header: str | None
+) -> None:
     headers = {"Authorization": header} if header is not None else {}
     client.headers.pop("Authorization")
     response = await client.post(ARK_TASKS, json=ark_body(), headers=headers)
@@ -199,7 +253,9 @@ async def test_missing_or_malformed_key_is_401(client: httpx.AsyncClient, header
 
 async def test_configured_key_is_the_only_one_accepted(clock: ManualClock) -> None:
     sim = Simulator(SimulatorConfig(api_key="right", clock=clock))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim.app), base_url="http://sim") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=sim.app), base_url="http://sim"
+    ) as client:
         wrong = await client.get(ARK_TASKS, headers={"Authorization": "Bearer wrong"})
         right = await client.get(ARK_TASKS, headers={"Authorization": "Bearer right"})
     assert (wrong.status_code, right.status_code) == (401, 200)

@@ -35,7 +35,12 @@ class Recorder:
 
 def make(clock: ManualClock, recorder: Recorder) -> Simulator:
     config = SimulatorConfig(
-        queue_seconds=1, run_seconds=2, clock=clock, jitter=0, callback_sender=recorder, callback_retry_delay=0
+        queue_seconds=1,
+        run_seconds=2,
+        clock=clock,
+        jitter=0,
+        callback_sender=recorder,
+        callback_retry_delay=0,
     )
     return Simulator(config)
 
@@ -47,14 +52,18 @@ def recorder() -> Recorder:
 
 async def post(sim: Simulator, path: str, body: dict[str, Any]) -> httpx.Response:
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=sim.app), base_url="http://sim", headers={"Authorization": "Bearer k"}
+        transport=httpx.ASGITransport(app=sim.app),
+        base_url="http://sim",
+        headers={"Authorization": "Bearer k"},
     ) as client:
         return await client.post(path, json=body)
 
 
 async def test_ark_announces_every_status_change(clock: ManualClock, recorder: Recorder) -> None:
     sim = make(clock, recorder)
-    task_id = (await post(sim, ARK_TASKS, ark_body(callback_url="https://example.com/hook"))).json()["id"]
+    task_id = (
+        await post(sim, ARK_TASKS, ark_body(callback_url="https://example.com/hook"))
+    ).json()["id"]
     assert await sim.tick() == 1
     clock.advance(QUEUE + 0.1)
     await sim.tick()
@@ -69,7 +78,11 @@ async def test_ark_announces_every_status_change(clock: ManualClock, recorder: R
 
 async def test_ark_sends_missed_changes_in_order(clock: ManualClock, recorder: Recorder) -> None:
     sim = make(clock, recorder)
-    await post(sim, ARK_TASKS, ark_body(callback_url="https://example.com/hook", text="[sim:output_moderation]"))
+    await post(
+        sim,
+        ARK_TASKS,
+        ark_body(callback_url="https://example.com/hook", text="[sim:output_moderation]"),
+    )
     clock.advance(10)
     await sim.tick()
     assert recorder.statuses() == ["queued", "running", "failed"]
@@ -95,8 +108,15 @@ async def test_slow_receiver_counts_as_failure(clock: ManualClock) -> None:
         await asyncio.sleep(1)
         return 200
 
-    config = SimulatorConfig(clock=clock, queue_seconds=0, run_seconds=0, jitter=0, callback_sender=sleepy,
-                             callback_timeout=0.01, callback_retry_delay=0)
+    config = SimulatorConfig(
+        clock=clock,
+        queue_seconds=0,
+        run_seconds=0,
+        jitter=0,
+        callback_sender=sleepy,
+        callback_timeout=0.01,
+        callback_retry_delay=0,
+    )
     sim = Simulator(config)
     await post(sim, ARK_TASKS, ark_body(callback_url="https://example.com/hook"))
     await sim.tick()
@@ -107,8 +127,11 @@ async def test_slow_receiver_counts_as_failure(clock: ManualClock) -> None:
 async def test_maxapi_calls_back_once_at_the_end(clock: ManualClock) -> None:
     recorder = Recorder(code=500)
     sim = make(clock, recorder)
-    body = {"model": "seedance-2.0", "callBackUrl": "https://example.com/cb",
-            "input": {"prompt": "x", "duration": 4, "resolution": "480p"}}
+    body = {
+        "model": "seedance-2.0",
+        "callBackUrl": "https://example.com/cb",
+        "input": {"prompt": "x", "duration": 4, "resolution": "480p"},
+    }
     task_id = (await post(sim, "/api/v1/task/submit", body)).json()["data"]["taskId"]
     await sim.tick()
     clock.advance(QUEUE + 0.1)
@@ -123,9 +146,15 @@ async def test_maxapi_calls_back_once_at_the_end(clock: ManualClock) -> None:
     assert envelope["data"]["result"]["type"] == "video"
 
 
-async def test_maxapi_invalid_task_calls_back_failure(clock: ManualClock, recorder: Recorder) -> None:
+async def test_maxapi_invalid_task_calls_back_failure(
+    clock: ManualClock, recorder: Recorder
+) -> None:
     sim = make(clock, recorder)
-    body = {"model": "seedance-2.0", "callBackUrl": "https://example.com/cb", "input": {"duration": 99}}
+    body = {
+        "model": "seedance-2.0",
+        "callBackUrl": "https://example.com/cb",
+        "input": {"duration": 99},
+    }
     await post(sim, "/api/v1/task/submit", body)
     await sim.tick()
     assert recorder.statuses() == ["FAILURE"]
@@ -134,8 +163,13 @@ async def test_maxapi_invalid_task_calls_back_failure(clock: ManualClock, record
 
 async def test_openai_route_calls_back_at_the_end(clock: ManualClock, recorder: Recorder) -> None:
     sim = make(clock, recorder)
-    body = {"model": "model/seedance-2.0-fast-beta", "prompt": "x", "duration": 4, "resolution": "480p",
-            "callback_url": "https://example.com/cb"}
+    body = {
+        "model": "model/seedance-2.0-fast-beta",
+        "prompt": "x",
+        "duration": 4,
+        "resolution": "480p",
+        "callback_url": "https://example.com/cb",
+    }
     await post(sim, "/v1/videos/generations", body)
     clock.advance(10)
     await sim.tick()
@@ -165,7 +199,9 @@ async def receiver() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
         yield f"http://127.0.0.1:{port}/hook", received
 
 
-async def test_real_http_delivery(clock: ManualClock, receiver: tuple[str, list[dict[str, Any]]]) -> None:
+async def test_real_http_delivery(
+    clock: ManualClock, receiver: tuple[str, list[dict[str, Any]]]
+) -> None:
     url, received = receiver
     sim = Simulator(SimulatorConfig(clock=clock, queue_seconds=1, run_seconds=1, jitter=0))
     await post(sim, ARK_TASKS, ark_body(callback_url=url))

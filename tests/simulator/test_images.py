@@ -42,7 +42,9 @@ async def test_tier_size_gives_a_real_png(client: httpx.AsyncClient, sim: Simula
 
 
 async def test_explicit_size_and_null_optionals(client: httpx.AsyncClient) -> None:
-    nulls = dict.fromkeys(["image", "seed", "sequential_image_generation", "response_format", "watermark", "stream"])
+    nulls = dict.fromkeys(
+        ["image", "seed", "sequential_image_generation", "response_format", "watermark", "stream"]
+    )
     response = await client.post(IMAGES, json=body(size="1280x720", model=S45, **nulls))
     assert response.status_code == 400  # 1280x720 is below 1024x1024 pixels
     response = await client.post(IMAGES, json=body(size="1600x900", model=S45, **nulls))
@@ -85,8 +87,11 @@ async def test_group_generation_and_reference_aspect(client: httpx.AsyncClient) 
 async def test_output_moderation_in_a_group_fails_one_image(client: httpx.AsyncClient) -> None:
     response = await client.post(
         IMAGES,
-        json=body(prompt="[sim:output_moderation] x", sequential_image_generation="auto",
-                  sequential_image_generation_options={"max_images": 2}),
+        json=body(
+            prompt="[sim:output_moderation] x",
+            sequential_image_generation="auto",
+            sequential_image_generation_options={"max_images": 2},
+        ),
     )
     data = response.json()["data"]
     assert "url" in data[0] and data[1]["error"]["code"] == "OutputImageSensitiveContentDetected"
@@ -98,8 +103,13 @@ async def test_output_moderation_in_a_group_fails_one_image(client: httpx.AsyncC
 async def test_stream_sends_events(client: httpx.AsyncClient) -> None:
     response = await client.post(IMAGES, json=body(stream=True))
     assert response.headers["content-type"].startswith("text/event-stream")
-    events = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")]
-    assert [e["type"] for e in events] == ["image_generation.partial_succeeded", "image_generation.completed"]
+    events = [
+        json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")
+    ]
+    assert [e["type"] for e in events] == [
+        "image_generation.partial_succeeded",
+        "image_generation.completed",
+    ]
     assert events[1]["usage"]["generated_images"] == 1
 
 
@@ -109,10 +119,15 @@ REFUSED = [
     ("area too large", {"size": "5000x4000"}, "size"),
     ("aspect beyond 16", {"size": "8000x400"}, "size"),
     ("too many references", {"image": ["https://example.com/a.png"] * 15}, "image"),
-    ("references plus outputs over 15", {"image": ["https://example.com/a.png"] * 10,
-                                         "sequential_image_generation": "auto",
-                                         "sequential_image_generation_options": {"max_images": 6}},
-     "sequential_image_generation_options.max_images"),
+    (
+        "references plus outputs over 15",
+        {
+            "image": ["https://example.com/a.png"] * 10,
+            "sequential_image_generation": "auto",
+            "sequential_image_generation_options": {"max_images": 6},
+        },
+        "sequential_image_generation_options.max_images",
+    ),
     ("max_images range", {"sequential_image_generation_options": {"max_images": 16}}, "max_images"),
     ("response_format", {"response_format": "base64"}, "response_format"),
     ("no prompt", {"prompt": None}, "prompt"),
@@ -121,7 +136,9 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("fields", "param"), [(f, p) for _, f, p in REFUSED], ids=[r[0] for r in REFUSED])
+@pytest.mark.parametrize(
+    ("fields", "param"), [(f, p) for _, f, p in REFUSED], ids=[r[0] for r in REFUSED]
+)
 async def test_refused(client: httpx.AsyncClient, fields: dict[str, Any], param: str) -> None:
     response = await client.post(IMAGES, json=body(**fields))
     assert response.status_code == 400, response.text
@@ -133,7 +150,9 @@ async def test_unknown_model_is_404(client: httpx.AsyncClient) -> None:
     assert response.status_code == 404
 
 
-async def test_image_urls_expire_after_24_hours(client: httpx.AsyncClient, clock: ManualClock) -> None:
+async def test_image_urls_expire_after_24_hours(
+    client: httpx.AsyncClient, clock: ManualClock
+) -> None:
     url = (await client.post(IMAGES, json=body())).json()["data"][0]["url"]
     clock.advance(86400 + 1)
     response = await client.get(url)

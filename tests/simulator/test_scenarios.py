@@ -13,14 +13,28 @@ from seedance_nb.simulator import ManualClock, Simulator
 
 from .helpers import ARK_TASKS, ark_body, create_ark
 
-MAXAPI_BODY = {"model": "seedance-2.0", "input": {"prompt": "x", "duration": 4, "resolution": "480p"}}
-OPENAI_BODY = {"model": "model/seedance-2.0-fast-beta", "prompt": "x", "duration": 4, "resolution": "480p"}
+MAXAPI_BODY = {
+    "model": "seedance-2.0",
+    "input": {"prompt": "x", "duration": 4, "resolution": "480p"},
+}
+OPENAI_BODY = {
+    "model": "model/seedance-2.0-fast-beta",
+    "prompt": "x",
+    "duration": 4,
+    "resolution": "480p",
+}
 CREATE = {
     "ark": (ARK_TASKS, ark_body()),
     "maxapi": ("/api/v1/task/submit", MAXAPI_BODY),
     "maxapi-openai": ("/v1/videos/generations", OPENAI_BODY),
 }
-STATUS = {"moderation": 400, "unauthorized": 401, "forbidden": 403, "rate_limit": 429, "server_error": 500}
+STATUS = {
+    "moderation": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "rate_limit": 429,
+    "server_error": 500,
+}
 
 
 def error_code(provider: str, body: dict[str, Any]) -> Any:
@@ -49,7 +63,9 @@ async def test_pre_kinds_in_each_dialect(
     assert (await client.post(path, json=body)).status_code == 200  # used up
 
 
-async def test_scenarios_wait_for_their_provider_and_count(client: httpx.AsyncClient, sim: Simulator) -> None:
+async def test_scenarios_wait_for_their_provider_and_count(
+    client: httpx.AsyncClient, sim: Simulator
+) -> None:
     sim.push_scenario(route="create", kind="server_error", provider="maxapi", count=2)
     assert (await client.post(ARK_TASKS, json=ark_body())).status_code == 200
     path, body = CREATE["maxapi"]
@@ -65,7 +81,9 @@ async def test_html_pages(client: httpx.AsyncClient, sim: Simulator) -> None:
     assert page.status_code == 200 and page.text.lstrip().startswith("<!DOCTYPE html>")
 
 
-async def test_truncated_json_still_creates_the_task(client: httpx.AsyncClient, sim: Simulator) -> None:
+async def test_truncated_json_still_creates_the_task(
+    client: httpx.AsyncClient, sim: Simulator
+) -> None:
     sim.push_scenario(route="create", kind="truncated_json")
     response = await client.post(ARK_TASKS, json=ark_body())
     assert response.status_code == 200
@@ -87,7 +105,9 @@ async def test_unknown_status(client: httpx.AsyncClient, sim: Simulator) -> None
 
 
 @pytest.mark.parametrize("provider", list(CREATE))
-async def test_lost_response_reset(client: httpx.AsyncClient, sim: Simulator, provider: str) -> None:
+async def test_lost_response_reset(
+    client: httpx.AsyncClient, sim: Simulator, provider: str
+) -> None:
     sim.push_scenario(route="create", kind="lost_response", mode="reset")
     path, body = CREATE[provider]
     with pytest.raises(httpx.RemoteProtocolError):
@@ -111,18 +131,25 @@ async def test_lost_response_timeout(client: httpx.AsyncClient, sim: Simulator) 
     assert response.status_code == 200 and sim.tasks_created("ark") == 1
 
 
-async def test_flags_for_the_next_task(client: httpx.AsyncClient, sim: Simulator, clock: ManualClock) -> None:
+async def test_flags_for_the_next_task(
+    client: httpx.AsyncClient, sim: Simulator, clock: ManualClock
+) -> None:
     sim.push_scenario(route="create", kind="output_moderation")
     sim.push_scenario(route="create", kind="expire")
     moderated = await create_ark(client, ark_body())
     expired = await create_ark(client, ark_body())
     normal = await create_ark(client, ark_body())
     clock.advance(10)
-    statuses = [(await client.get(f"{ARK_TASKS}/{t}")).json()["status"] for t in (moderated, expired, normal)]
+    statuses = [
+        (await client.get(f"{ARK_TASKS}/{t}")).json()["status"]
+        for t in (moderated, expired, normal)
+    ]
     assert statuses == ["failed", "expired", "succeeded"]
 
 
-async def test_media_route_scenarios(client: httpx.AsyncClient, sim: Simulator, clock: ManualClock) -> None:
+async def test_media_route_scenarios(
+    client: httpx.AsyncClient, sim: Simulator, clock: ManualClock
+) -> None:
     task_id = await create_ark(client, ark_body())
     clock.advance(10)
     url = (await client.get(f"{ARK_TASKS}/{task_id}")).json()["content"]["video_url"]
@@ -134,12 +161,24 @@ async def test_media_route_scenarios(client: httpx.AsyncClient, sim: Simulator, 
     assert (await client.get(url)).status_code == 200
 
 
-async def test_control_endpoints(client: httpx.AsyncClient, sim: Simulator, clock: ManualClock) -> None:
-    pushed = await client.post("/sim/control/scenario", json={"route": "cancel", "kind": "forbidden", "count": 2})
+async def test_control_endpoints(
+    client: httpx.AsyncClient, sim: Simulator, clock: ManualClock
+) -> None:
+    pushed = await client.post(
+        "/sim/control/scenario", json={"route": "cancel", "kind": "forbidden", "count": 2}
+    )
     assert pushed.json() == {"ok": True, "pending": 1}
-    assert (await client.post("/sim/control/scenario", json={"route": "x", "kind": "forbidden"})).status_code == 400
-    assert (await client.post("/sim/control/scenario", json={"route": "get", "kind": "nope"})).status_code == 400
-    assert (await client.post("/sim/control/scenario", json={"route": "get", "kind": "lost_response", "mode": "x"})).status_code == 400
+    assert (
+        await client.post("/sim/control/scenario", json={"route": "x", "kind": "forbidden"})
+    ).status_code == 400
+    assert (
+        await client.post("/sim/control/scenario", json={"route": "get", "kind": "nope"})
+    ).status_code == 400
+    assert (
+        await client.post(
+            "/sim/control/scenario", json={"route": "get", "kind": "lost_response", "mode": "x"}
+        )
+    ).status_code == 400
     task_id = await create_ark(client, ark_body())
     assert (await client.delete(f"{ARK_TASKS}/{task_id}")).status_code == 403
     listing = (await client.get("/sim/control/tasks")).json()
@@ -151,11 +190,17 @@ async def test_control_endpoints(client: httpx.AsyncClient, sim: Simulator, cloc
     assert (await client.get(f"{ARK_TASKS}/{task_id}")).json()["status"] == "succeeded"
     assert (await client.post("/sim/control/tick")).json() == {"started": 0}
     assert (await client.post("/sim/control/reset")).json() == {"ok": True}
-    assert (await client.get("/sim/control/tasks")).json() == {"tasks": [], "counts": {}, "scenarios": []}
+    assert (await client.get("/sim/control/tasks")).json() == {
+        "tasks": [],
+        "counts": {},
+        "scenarios": [],
+    }
     assert (await client.get(f"{ARK_TASKS}/{task_id}")).status_code == 404
 
 
 async def test_clock_control_needs_a_manual_clock() -> None:
     sim = Simulator()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim.app), base_url="http://sim") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=sim.app), base_url="http://sim"
+    ) as client:
         assert (await client.post("/sim/control/clock", json={"advance": 1})).status_code == 409

@@ -1,0 +1,205 @@
+"""Saving results to the local cache, earliest-expiring URL first.
+
+Result URLs expire (ModelArk: 24 h), so every succeeded task's files are fetched promptly: video,
+last frame, images. Each file is streamed to a temp file and renamed into place by the client, with
+a size cap, content type and file signature checked and its sha256 recorded. A failed download is
+retried on its own with a growing delay and never changes the task's status; a URL that has
+expired is marked ``expired``, never shown as fine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DownloadError
+
+if TYPE_CHECKING:
+    from .manager import TaskManager
+    from .task import Task
+
+log = logging.getLogger("seedance_nb.lifecycle")
+
+
+@dataclass(frozen=True)
+class DownloadPolicy:
+    """Limits and retries for saving results."""
+
+    max_bytes: int = 1024 * 1024 * 1024
+    concurrency: int = 2
+    attempts: int = 5
+    retry_delay: float = 5.0  # doubled after each failure
+    max_retry_delay: float = 300.0
+
+
+@dataclass(order=True)
+class _Job:
+    expires: float
+    seq: int
+    task: Task = field(compare=False)
+    idx: int = field(compare=False)
+    not_before: float = field(default=0.0, compare=False)
+    attempt: int = field(default=0, compare=False)
+
+
+class Downloader:
+    """One queue for every task of a manager; a few files at a time."""
+
+    def __init__(self, manager: TaskManager, policy: DownloadPolicy | None = None) -> None:
+        self.manager = manager
+        self.policy = policy or DownloadPolicy()
+        self._heap: list[_Job] = []
+        self._seq = itertools.count()
+        self._active: set[asyncio.Task[None]] = set()
+        self._open: dict[int, int] = {}  # uid -> unsettled files
+        self._waiters: dict[int, list[asyncio.Future[None]]] = {}
+        self._wake: asyncio.Future[None] | None = None
+        self._pump_task: asyncio.Task[None] | None = None
+
+    async def fetch(self, task: Task, *, again: bool = False) -> None:
+        """Save the task's pending results (with ``again``, also failed ones); returns once each
+        is saved, failed for good, or expired."""
+        states = ("pending", "failed") if again else ("pending",)
+        jobs = [i for i, f in enumerate(task._files) if f.get("state", "pending") in states]
+        if not jobs and not self._open.get(task.uid):
+            return
+        for idx in jobs:
+            if again and task._files[idx].get("state") == "failed":
+                self._mark(task, idx, {"state": "pending", "error": None, "attempts": 0})
+            expires = task._files[idx].get("expires_at")
+            job = _Job(expires if expires is not None else float("inf"), next(self._seq), task, idx)
+            heapq.heappush(self._heap, job)
+            self._open[task.uid] = self._open.get(task.uid, 0) + 1
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(task.uid, []).append(waiter)
+        self._kick()
+        await waiter
+
+    def _kick(self) -> None:
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
+        if self._pump_task is None or self._pump_task.done():
+            self._pump_task = self.manager.host.start(self._pump(), name="downloads")
+
+    async def close(self) -> None:
+        tasks = [t for t in (self._pump_task, *self._active) if t is not None and not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _pump(self) -> None:
+        clock = self.manager.clock
+        while self._heap or self._active:
+            now = clock.monotonic()
+            wait = float("inf")
+            if len(self._active) < self.policy.concurrency and self._heap:
+                waiting = [j for j in self._heap if j.not_before > now]
+                ready = [j for j in self._heap if j.not_before <= now]
+                if ready:
+                    job = min(ready)  # the URL that expires first
+                    self._heap.remove(job)
+                    heapq.heapify(self._heap)
+                    running = self.manager.host.start(self._run(job), name="download")
+                    self._active.add(running)
+                    running.add_done_callback(self._done)
+                    continue
+                wait = min(j.not_before for j in waiting) - now
+            self._wake = asyncio.get_running_loop().create_future()
+            if wait == float("inf"):
+                await self._wake
+            else:
+                sleeper = asyncio.ensure_future(clock.sleep(wait))
+                try:
+                    await asyncio.wait({sleeper, self._wake}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    sleeper.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sleeper
+
+    def _done(self, running: asyncio.Task[None]) -> None:
+        self._active.discard(running)
+        self._kick()
+
+    async def _run(self, job: _Job) -> None:
+        task, idx = job.task, job.idx
+        manager = self.manager
+        info = task._files[idx]
+        now = manager.clock.time()
+        if info.get("expires_at") is not None and info["expires_at"] <= now:
+            self._settle(job, {"state": "expired", "error": "the URL expired before it was saved"})
+            return
+        if info["url"].startswith("data:…"):
+            self._settle(job, {"state": "failed", "error": "inline result lost with its process"})
+            return
+        dest = manager.history.media_dir / _file_stem(task, idx, info["kind"])
+        try:
+            client = manager.client_for(task)
+            saved = await client.download(info["url"], dest, max_bytes=self.policy.max_bytes)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every failure is recorded; none changes the task's status
+            expired = isinstance(exc, DownloadError) and exc.expired
+            final = expired or job.attempt + 1 >= self.policy.attempts or _too_large(exc)
+            message = str(exc) or type(exc).__name__
+            if not isinstance(exc, DownloadError):
+                log.warning("saving a result of task %s failed: %s", task.id, message)
+            if final:
+                self._settle(job, {"state": "expired" if expired else "failed", "error": message})
+                return
+            job.attempt += 1
+            delay = min(
+                self.policy.max_retry_delay, self.policy.retry_delay * 2 ** (job.attempt - 1)
+            )
+            job.not_before = manager.clock.monotonic() + delay
+            self._mark(task, idx, {"attempts": job.attempt, "error": message}, event=None)
+            heapq.heappush(self._heap, job)
+            return
+        self._settle(
+            job,
+            {
+                "state": "saved",
+                "path": str(saved.path),
+                "sha256": saved.sha256,
+                "size": saved.size,
+                "content_type": saved.content_type,
+                "error": None,
+            },
+        )
+
+    def _settle(self, job: _Job, changes: dict[str, Any]) -> None:
+        task = job.task
+        changes = {**changes, "attempts": job.attempt + 1}
+        self._mark(task, job.idx, changes, event=f"download_{changes['state']}")
+        left = self._open.get(task.uid, 1) - 1
+        if left > 0:
+            self._open[task.uid] = left
+            return
+        self._open.pop(task.uid, None)
+        for waiter in self._waiters.pop(task.uid, []):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _mark(
+        self, task: Task, idx: int, changes: dict[str, Any], *, event: str | None = None
+    ) -> None:
+        task._files[idx].update(changes)
+        detail = {k: v for k, v in changes.items() if k in ("state", "error", "sha256", "size")}
+        self.manager._persist_asset(task, idx, changes, event, detail)
+        task._notify()
+
+
+def _file_stem(task: Task, idx: int, kind: str) -> str:
+    label = re.sub(r"[^A-Za-z0-9_-]+", "_", task.id or "local")[:60]
+    return f"{task.uid:06d}-{label}-{kind}-{idx}"
+
+
+def _too_large(exc: BaseException) -> bool:
+    # Retrying a file over the size cap would only fetch it again.
+    return isinstance(exc, DownloadError) and "larger than" in str(exc)

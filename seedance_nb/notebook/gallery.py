@@ -1,0 +1,231 @@
+"""``Gallery``: past results from the history as a grid (JS in ``js/gallery.js``).
+
+Filter by words in the prompt, model and tag; each cell shows a thumbnail, the prompt and only the
+options that differ between the cells shown, with Re-run (same request, new task) and Fork (a
+Composer filled in from it). What those open appears below the grid.
+
+Events from the view: ``refresh``, ``rerun`` and ``fork`` (with the row's ``uid``).
+
+>>> Gallery(tag="storyboard")
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+import anywidget
+import ipywidgets
+import traitlets as t
+
+from .. import errors
+from . import assets, display, static
+
+THUMB_SIDE = 240
+_SKIP_OPTIONS = {"kind", "mode", "prompt", "materials", "images", "tags", "parent_id"}
+
+
+class Gallery(anywidget.AnyWidget):
+    """A grid of results with filters, the options that differ, Re-run and Fork."""
+
+    _esm = assets.path("gallery.js")
+    _css = assets.path("style.css")
+
+    items = t.List(t.Dict()).tag(sync=True)
+    text = t.Unicode("").tag(sync=True)
+    model_name = t.Unicode("").tag(sync=True)
+    tag = t.Unicode("").tag(sync=True)
+    models = t.List(t.Unicode()).tag(sync=True)
+    tags = t.List(t.Unicode()).tag(sync=True)
+    limit = t.Int(48).tag(sync=True)
+    message = t.Unicode("").tag(sync=True)
+
+    def __init__(
+        self,
+        *,
+        text: str = "",
+        model: str = "",
+        tag: str = "",
+        limit: int = 48,
+        frame: Callable[..., Any] | None = None,
+        manager: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        self._frame = frame
+        self._manager = manager
+        self._rows: dict[int, dict[str, Any]] = {}
+        self.below = ipywidgets.VBox()
+        super().__init__(text=text, model_name=model, tag=tag, limit=limit, **kwargs)
+        self.reload()
+        self.observe(lambda _change: self.reload(), names=["text", "model_name", "tag", "limit"])
+        self.on_msg(self._on_message)
+        self._box = ipywidgets.VBox([self, self.below])
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self._box._repr_mimebundle_(**kwargs)
+
+    # -- data ------------------------------------------------------------------------------------
+    def _history(self, **filters: Any) -> Any:
+        if self._frame is not None:
+            return self._frame(**filters)
+        from .. import lifecycle
+
+        return lifecycle.history(**filters)
+
+    def reload(self) -> None:
+        """Read the history again with the current filters."""
+        everything = self._history()
+        self.models = (
+            sorted({str(m) for m in everything["model"].dropna()}) if len(everything) else []
+        )
+        self.tags = sorted({str(x) for tags in everything.get("tags", []) for x in _tuple(tags)})
+        filters = {
+            "text": self.text or None,
+            "model": self.model_name or None,
+            "tag": self.tag or None,
+        }
+        table = self._history(**{k: v for k, v in filters.items() if v is not None})
+        rows = [_row(r) for r in table.head(self.limit).to_dict("records")]
+        self._rows = {r["uid"]: r for r in rows}
+        differing = _differing([r["options"] for r in rows])
+        self.items = [_item(r, differing) for r in rows]
+
+    # -- actions ---------------------------------------------------------------------------------
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        event, uid = content.get("event"), content.get("uid")
+        try:
+            if event == "refresh":
+                self.reload()
+            elif event == "rerun" and uid in self._rows:
+                self.rerun(uid)
+            elif event == "fork" and uid in self._rows:
+                self.fork(uid)
+        except (errors.SeedanceError, ValueError) as exc:
+            self.message = str(exc)
+
+    def rerun(self, uid: int) -> Any:
+        """Submit the row's request again (a new task, its parent recorded); show its card."""
+        row = self._rows[uid]
+        task = _rerun(self._manager)(row["id"] or uid)
+        self.below.children = (display.card_for(task), *self.below.children)
+        self.message = f"re-ran #{uid}"
+        return task
+
+    def fork(self, uid: int) -> Any:
+        """Open a Composer filled in from the row, below the grid."""
+        from .composer import Composer
+
+        row = self._rows[uid]
+        options = {k: v for k, v in row["options"].items() if k not in ("model",)}
+        composer = Composer(
+            row["prompt"],
+            row["model"],
+            provider=row["provider"] or None,
+            options=options,
+            materials=[m for m in row["materials"]],
+            manager=self._manager,
+        )
+        self.below.children = (composer._box, *self.below.children)
+        self.message = f"forked #{uid}"
+        return composer
+
+
+def _rerun(manager: Any) -> Callable[..., Any]:
+    method = getattr(manager, "rerun", None)
+    if callable(method):
+        return method
+    from .. import lifecycle
+
+    return lifecycle.rerun
+
+
+def _tuple(value: Any) -> tuple[Any, ...]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ()
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return (value,)
+    return tuple(value)
+
+
+def _clean(value: Any) -> Any:
+    """pandas' missing values become None; numpy scalars become Python ones."""
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value.item() if hasattr(value, "item") else value
+
+
+def _row(record: dict[str, Any]) -> dict[str, Any]:
+    params = _clean(record.get("params"))
+    try:
+        options = json.loads(params) if isinstance(params, str) else dict(params or {})
+    except ValueError:
+        options = {}
+    materials = [
+        m["source"]
+        for m in options.get("materials", []) or []
+        if isinstance(m, dict)
+        and not m.get("local")
+        and str(m.get("source", "")).startswith("http")
+    ]
+    shown = {k: v for k, v in options.items() if k not in _SKIP_OPTIONS and v is not None}
+    shown["model"] = _clean(record.get("model"))
+    return {
+        "uid": int(record["uid"]),
+        "id": _clean(record.get("id")),
+        "provider": _clean(record.get("provider")) or "",
+        "model": _clean(record.get("model")) or "",
+        "kind": _clean(record.get("kind")) or "video",
+        "prompt": _clean(record.get("prompt")) or "",
+        "status": _clean(record.get("status")) or _clean(record.get("phase")) or "",
+        "files": [str(f) for f in _tuple(record.get("files"))],
+        "tags": [str(x) for x in _tuple(record.get("tags"))],
+        "error": _clean(record.get("error_code")) or "",
+        "submitted": _clean(record.get("submitted_at")),
+        "options": shown,
+        "materials": materials,
+    }
+
+
+def _differing(options: list[dict[str, Any]]) -> list[str]:
+    """Option names whose values are not the same in every cell."""
+    names = sorted({k for o in options for k in o})
+    return [n for n in names if len({json.dumps(o.get(n), sort_keys=True) for o in options}) > 1]
+
+
+def _item(row: dict[str, Any], differing: list[str]) -> dict[str, Any]:
+    from pathlib import Path
+
+    thumb = ""
+    if row["files"]:
+        jpeg = static.poster_jpeg(Path(row["files"][0]), THUMB_SIDE)
+        if jpeg is not None:
+            import base64
+
+            thumb = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+    when = row["submitted"]
+    return {
+        "uid": row["uid"],
+        "id": row["id"] or "",
+        "model": row["model"],
+        "prompt": row["prompt"],
+        "status": row["status"],
+        "error": row["error"],
+        "tags": row["tags"],
+        "thumb": thumb,
+        "diff": {n: row["options"].get(n) for n in differing},
+        "when": when.isoformat(timespec="minutes") if hasattr(when, "isoformat") else "",
+    }
