@@ -13,74 +13,26 @@ from .catalog_sizes import IMAGE_RATIOS, VIDEO_RATIOS
 from .modes import Mode
 
 # Request fields each dialect can carry at all (model support is checked separately).
+_VIDEO_BASICS = {"prompt", "materials", "resolution", "ratio", "duration"}
 ARK_VIDEO_OPTIONS = frozenset(
-    {
-        "prompt",
-        "materials",
-        "resolution",
-        "ratio",
-        "duration",
-        "frames",
-        "seed",
-        "generate_audio",
-        "camera_fixed",
-        "watermark",
-        "return_last_frame",
-        "service_tier",
-        "execution_expires_after",
-        "priority",
-        "draft",
-        "draft_task_id",
-        "tools",
-        "safety_identifier",
-        "callback_url",
-    }
+    _VIDEO_BASICS
+    | {"frames", "seed", "generate_audio", "camera_fixed", "watermark", "return_last_frame"}
+    | {"service_tier", "execution_expires_after", "priority", "draft", "draft_task_id"}
+    | {"tools", "safety_identifier", "callback_url"}
 )
 # seed 000 documents only these input fields (plus callBackUrl); FACTS §7 agrees.
-MAXAPI_VIDEO_OPTIONS = frozenset(
-    {
-        "prompt",
-        "materials",
-        "resolution",
-        "ratio",
-        "duration",
-        "callback_url",
-        "fallback",
-    }
-)
+MAXAPI_VIDEO_OPTIONS = frozenset(_VIDEO_BASICS | {"callback_url", "fallback"})
 # seed 003: ratio, duration, mode, resolution, route_mode, asset_delivery (+ model, prompt).
-OPENAI_VIDEO_OPTIONS = frozenset(
-    {
-        "prompt",
-        "materials",
-        "resolution",
-        "ratio",
-        "duration",
-        "route_mode",
-        "asset_delivery",
-    }
-)
+OPENAI_VIDEO_OPTIONS = frozenset(_VIDEO_BASICS | {"route_mode", "asset_delivery"})
+_IMAGE_BASICS = {"prompt", "images", "size", "ratio", "resolution", "n"}
+# ModelArk has no n: the ark adapter sends n > 1 as sequential "auto" with max_images = n.
 ARK_IMAGE_OPTIONS = frozenset(
-    {
-        "prompt",
-        "images",
-        "size",
-        "ratio",
-        "resolution",
-        "seed",
-        "sequential",
-        "max_images",
-        "watermark",
-        "response_format",
-        "guidance_scale",
-        "n",  # sent as sequential "auto" + max_images by the ark adapter
-        "optimize_prompt",
-        "output_format",
-        "tools",
-    }
+    _IMAGE_BASICS
+    | {"seed", "sequential", "max_images", "watermark", "response_format", "guidance_scale"}
+    | {"optimize_prompt", "output_format", "tools"}
 )
 # seed 002 + FACTS §7: prompt, imageUrls, ratio, resolution, n.
-MAXAPI_IMAGE_OPTIONS = frozenset({"prompt", "images", "size", "ratio", "resolution", "n"})
+MAXAPI_IMAGE_OPTIONS = frozenset(_IMAGE_BASICS)
 
 _ADAPTIVE_RATIOS = (*VIDEO_RATIOS, "adaptive")
 # FACTS §7: maxapi video ratios are 1:1, 4:3, 3:4, 16:9, 9:16 (no 21:9, no adaptive).

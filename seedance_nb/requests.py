@@ -13,7 +13,6 @@ typo never silently drops an option); every other rule is checked by
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Literal
 
 import pydantic
@@ -22,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from . import catalog, errors, request_bodies
 from .materials import Material
 from .modes import Mode, fill_roles, video_mode
-from .problems import Problem
+from .problems import problems_from_pydantic
 
 
 class _Request(BaseModel):
@@ -38,7 +37,7 @@ class _Request(BaseModel):
         try:
             super().__init__(**data)
         except pydantic.ValidationError as exc:
-            raise errors.ValidationError(_problems_from(type(self), exc)) from None
+            raise errors.ValidationError(problems_from_pydantic(type(self), exc)) from None
 
     @field_validator("tools", mode="before", check_fields=False)
     @classmethod
@@ -304,18 +303,3 @@ def _prompt_tail(prompt: str) -> str:
     if not text:
         return ""
     return f" · “{text[:48]}…”" if len(text) > 48 else f" · “{text}”"
-
-
-def _problems_from(cls: type[BaseModel], exc: pydantic.ValidationError) -> list[Problem]:
-    problems = []
-    names = list(cls.model_fields)
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"]) or cls.__name__
-        if error["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(str(error["loc"][0]), names, n=1)
-            fix = f"did you mean {close[0]!r}?" if close else f"{cls.__name__} fields: {names}"
-            problems.append(Problem(where, f"{cls.__name__} has no field {where!r}", fix))
-        else:
-            fix = "see help(" + cls.__name__ + ") for the accepted values"
-            problems.append(Problem(where, str(error["msg"]), fix))
-    return problems

@@ -124,7 +124,10 @@ def test_capability_flags_follow_the_documents() -> None:
     assert caps("seedance-1.0-pro").frames and not caps("seedance-2.0").frames
     assert caps("seedance-1.5-pro").draft and not caps("seedance-2.0").draft
     assert caps("seedance-2.0").priority and not caps("seedance-2.0-fast").priority
-    assert caps("seedance-2.0").service_tiers == () and "flex" in caps("seedance-1.0-pro").service_tiers
+    assert (
+        caps("seedance-2.0").service_tiers == ()
+        and "flex" in caps("seedance-1.0-pro").service_tiers
+    )
     assert not caps("seedance-1.0-pro-fast").last_frame and caps("seedance-1.0-pro").last_frame
     assert caps("seedance-2.0").reference_images and not caps("seedance-1.5-pro").reference_images
     assert caps("seedance-1.0-pro").default_resolution == "1080p"

@@ -126,7 +126,9 @@ def test_text_forms_never_contain_content(media: dict[str, Path]) -> None:
     ):
         for text in (repr(item), item.summary(), str(item.to_record())):
             assert "base64" not in text and len(text) < 200, text
-    assert Material.image(media["png"], role="first_frame").summary() == "image first_frame frame.png"
+    assert (
+        Material.image(media["png"], role="first_frame").summary() == "image first_frame frame.png"
+    )
     assert Material.image(data_url).summary() == "image <data URL image/png>"
     long_url = "https://example.com/" + "a" * 200 + ".png"
     assert len(Material.image(long_url).summary()) < 100

@@ -94,7 +94,10 @@ def test_ark_body_accepts_sdk_nulls_and_draft_task() -> None:
         ({"model": "x", "content": [], "colour": 1}, "colour"),
         ({"model": "x", "content": [{"type": "gif_url"}]}, "content[0].type"),
         (
-            {"model": "x", "content": [{"type": "image_url", "image_url": {"url": IMG}, "role": "hero"}]},
+            {
+                "model": "x",
+                "content": [{"type": "image_url", "image_url": {"url": IMG}, "role": "hero"}],
+            },
             "content[0].role",
         ),
     ],
@@ -151,7 +154,10 @@ def test_mode_follows_seed_000_table_and_explicit_roles(materials: list, mode: M
 def test_resolved_materials_fill_roles_first_frame_first() -> None:
     request = VideoRequest(prompt="x", materials=[Material.image(IMG, role="last_frame"), IMG2])
     resolved = request.resolved_materials()
-    assert [(m.role, m.url_or_none) for m in resolved] == [("first_frame", IMG2), ("last_frame", IMG)]
+    assert [(m.role, m.url_or_none) for m in resolved] == [
+        ("first_frame", IMG2),
+        ("last_frame", IMG),
+    ]
     multimodal = VideoRequest(prompt="x", materials=[IMG, VID, AUD]).resolved_materials()
     assert [m.role for m in multimodal] == ["reference_image", "reference_video", "reference_audio"]
 

@@ -144,7 +144,9 @@ def test_problem_text() -> None:
 
 
 def test_references_count_positions_and_kinds() -> None:
-    ok = VideoRequest(prompt="@1 with @image2 and @video1, mail me@2x.example", materials=[IMG, IMG2, VID])
+    ok = VideoRequest(
+        prompt="@1 with @image2 and @video1, mail me@2x.example", materials=[IMG, IMG2, VID]
+    )
     assert check(ok, "ark") == []
     bad = VideoRequest(prompt="@audio1 plays", materials=[IMG, VID])
     assert [p.field for p in check(bad, "ark")] == ["prompt"]

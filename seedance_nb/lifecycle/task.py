@@ -13,6 +13,7 @@ on the event loop's thread.
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 import logging
 from collections.abc import Callable, Generator
@@ -336,6 +337,7 @@ class Task:
     # -- changes (on the loop's thread) -----------------------------------------------------
     def _set(self, event: str | None = None, detail: dict[str, Any] | None = None, **changes: Any):
         """Apply column changes: history first (with ``event``), then the observers."""
+        changes = {k: v.value if isinstance(v, enum.Enum) else v for k, v in changes.items()}
         changes = {k: v for k, v in changes.items() if self._row.get(k) != v}
         if not changes and event is None:
             return

@@ -1,0 +1,234 @@
+"""One task's way through the lifecycle: wait its turn, create, poll, save the results.
+
+Durability rules kept here: the row says ``sent`` before the create goes out and holds the task id
+right after the answer; a create whose answer was lost is never resent (it is reconciled); a 429
+is waited out in full before the create goes again (a 429 means nothing was created).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..errors import (
+    AmbiguousCreateError,
+    ApiError,
+    RateLimitError,
+    SeedanceError,
+    TransportError,
+)
+from ..status import Status, TaskSnapshot
+
+if TYPE_CHECKING:
+    from .manager import TaskManager
+    from .task import Task
+
+log = logging.getLogger("seedance_nb.lifecycle")
+
+UNSENT_ATTEMPTS = 5  # creates that could not even reach the server, before giving up
+
+
+async def run(manager: TaskManager, task: Task) -> None:
+    """The background coroutine of one task. Cancellation leaves the row for ``resume``."""
+    try:
+        await _drive(manager, task)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        log.exception("task #%s: the lifecycle failed unexpectedly", task.uid)
+        task._error = exc if isinstance(exc, SeedanceError) else SeedanceError(repr(exc))
+        # The row stays unfinished so resume() can pick the task up again.
+        task._set(event="internal_error", detail={"error": repr(exc)})
+        task._settle()
+        return
+    finish(manager, task)
+
+
+def finish(manager: TaskManager, task: Task) -> None:
+    manager.limiter.release(task)
+    task._set(phase="done", event="done")
+    task._settle()
+
+
+async def _drive(manager: TaskManager, task: Task) -> None:
+    if task.create_state == "pending":
+        await create(manager, task)
+    if task.id is None and task.create_state in ("sent", "ambiguous"):
+        from .resume import reconcile
+
+        await reconcile(manager, task)
+    if task.id is not None and not _terminal(task) and task.create_state != "gone":
+        task._set(phase="polling")
+        await manager._poll(task)
+    if task.status is Status.SUCCEEDED and any(
+        f.get("state", "pending") == "pending" for f in task._files
+    ):
+        task._set(phase="downloading")
+        await manager.downloads.fetch(task)
+
+
+def _terminal(task: Task) -> bool:
+    return task.status is not None and task.status.terminal
+
+
+async def create(manager: TaskManager, task: Task) -> None:
+    """Send the create once, when the limiter admits it."""
+    request = task.request
+    if request is None:
+        task._set(
+            create_state="not_sent",
+            status=Status.FAILED,
+            error_code="not_sent",
+            error_message="the request could not be rebuilt, so it was not sent",
+            event="not_sent",
+        )
+        return
+    client = manager.client_for(task)
+    attempts = 0
+    while True:
+        await manager.limiter.acquire(task, front=attempts > 0)
+        if task._cancel_requested:
+            manager.limiter.release(task)
+            task._set(
+                create_state="not_sent",
+                status=Status.CANCELLED,
+                raw_status="cancelled locally",
+                error_code="cancelled",
+                error_message="cancelled before it was sent; nothing was created or billed",
+                finished_at=manager.clock.time(),
+                event="cancelled",
+            )
+            return
+        task._set(create_state="sent", sent_at=manager.clock.time(), event="sending")
+        try:
+            result = await client.create(
+                request, callback_url=manager.callback_url(client), validate=False
+            )
+        except AmbiguousCreateError as exc:
+            # It may exist upstream: keep its place in the limiter, never send it again.
+            task._error = exc
+            task._set(
+                create_state="ambiguous",
+                status=Status.UNKNOWN,
+                error_code="create_ambiguous",
+                error_message=str(exc),
+                event="ambiguous",
+            )
+            return
+        except RateLimitError as exc:
+            wait = exc.retry_after if exc.retry_after is not None else min(60.0, 2.0**attempts)
+            manager.limiter.release(task)
+            manager.limiter.pause(task, wait)  # no create to this endpoint before it is over
+            task._set(create_state="pending", event="rate_limited", detail={"retry_after": wait})
+            attempts += 1
+            continue
+        except TransportError as exc:  # never reached the server: safe to try again later
+            manager.limiter.release(task)
+            attempts += 1
+            if attempts >= UNSENT_ATTEMPTS:
+                task._error = exc
+                task._set(
+                    create_state="not_sent",
+                    status=Status.FAILED,
+                    error_code="not_sent",
+                    error_message=f"could not reach {task.provider}: {exc}",
+                    finished_at=manager.clock.time(),
+                    event="not_sent",
+                )
+                return
+            task._set(create_state="pending", event="unreachable", detail={"error": str(exc)})
+            await manager.clock.sleep(min(60.0, 2.0**attempts))
+            continue
+        except (ApiError, SeedanceError) as exc:  # refused: nothing was created
+            manager.limiter.release(task)
+            task._error = exc
+            code = getattr(exc, "code", None)
+            status_code = getattr(exc, "status_code", None)
+            task._set(
+                create_state="refused",
+                status=Status.FAILED,
+                error_code=code or (f"HTTP {status_code}" if status_code else type(exc).__name__),
+                error_message=getattr(exc, "message", str(exc)),
+                finished_at=manager.clock.time(),
+                event="refused",
+            )
+            return
+        break
+    status = Status.QUEUED if result.snapshot is None else Status.UNKNOWN
+    task._set(id=result.task_id, create_state="acknowledged", status=status, event="created")
+    if result.snapshot is not None:
+        apply_snapshot(manager, task, result.snapshot)
+    if task._cancel_requested and not _terminal(task):
+        try:
+            await manager._cancel(task)
+        except SeedanceError as exc:
+            task._set(event="cancel_failed", detail={"error": str(exc)})
+
+
+def apply_snapshot(manager: TaskManager, task: Task, snap: TaskSnapshot) -> bool:
+    """Take a provider's answer about ``task``; True once the task is in a terminal state.
+
+    The state never moves backwards, a terminal state is final, and a status word we do not know
+    (UNKNOWN) is shown as ``raw_status`` but never taken for progress, let alone success.
+    """
+    current, new = task.status, snap.status
+    if current is not None and current.terminal:
+        return True
+    if current is not None and new.rank < current.rank:
+        if new is Status.UNKNOWN and snap.raw_status != task.raw_status:
+            task._set(raw_status=snap.raw_status, event="unknown_status",
+                      detail={"raw_status": snap.raw_status})  # fmt: skip
+        return False
+    now = manager.clock.time()
+    changes: dict[str, Any] = {"status": new, "raw_status": snap.raw_status}
+    if task.create_state == "attached":
+        changes.update(_attached_details(task, snap))
+    if new is Status.RUNNING and task._row.get("started_at") is None:
+        changes["started_at"] = now
+    if new.terminal:
+        changes["finished_at"] = _server_time(snap.updated_at, now)
+        if snap.tokens is not None:
+            changes["tokens"] = snap.tokens
+            if new is Status.SUCCEEDED:
+                changes["cost"] = manager._actual_cost(task, snap.tokens)
+        if snap.error_code or snap.error_message:
+            changes["error_code"] = snap.error_code
+            changes["error_message"] = snap.error_message
+    if new is Status.SUCCEEDED and snap.assets and not task._files:
+        task._files = [
+            {
+                "idx": i,
+                "kind": a.kind,
+                "url": a.url,
+                "expires_at": a.expires_at.timestamp() if a.expires_at else None,
+                "state": "pending",
+            }
+            for i, a in enumerate(snap.assets)
+        ]
+        manager._persist_assets(task)
+    moved = new is not current
+    task._set(event="status" if moved else None, detail={"raw_status": snap.raw_status}, **changes)
+    manager.limiter.on_status(task)
+    if new.terminal:
+        manager._polled_out(task)
+    return new.terminal
+
+
+def _server_time(when: datetime | None, now: float) -> float:
+    """The provider's finish time if it is plausible, else when we saw it."""
+    if when is None:
+        return now
+    ts = when.timestamp()
+    return ts if abs(ts - now) < 86_400 else now
+
+
+def _attached_details(task: Task, snap: TaskSnapshot) -> dict[str, Any]:
+    details: dict[str, Any] = {"create_state": "acknowledged"}
+    if snap.created_at is not None:
+        details["submitted_at"] = snap.created_at.timestamp()
+        details["sent_at"] = snap.created_at.timestamp()
+    if not task.model and snap.model:
+        details["model"] = snap.model
+    return details
