@@ -92,7 +92,7 @@ async def test_video_round_trip(
     clock.advance(60)
     done = await api.get(created.task_id)
     assert done.status is Status.SUCCEEDED, done
-    video = [a for a in done.assets if a.kind == "video"][0]
+    video = next(a for a in done.assets if a.kind == "video")
     saved = await api.download(video.url, tmp_path / "clip")
     info = probe(saved.path)
     spec = catalog.resolve(model, provider)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rule_cases import CASES, RuleCase, build
 
 from seedance_nb import errors
 from seedance_nb.client import AsyncSeedance
-from rule_cases import CASES, RuleCase, build
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

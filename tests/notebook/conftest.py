@@ -135,9 +135,11 @@ def shell(manager: FakeManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     ip = InteractiveShell.instance()
     ip.register_magics(SeedanceMagics(ip, manager=manager))
     display.install(ip)
+    names = set(ip.user_ns)
     yield ip
     display.uninstall(ip)
-    ip.user_ns.clear()
+    for name in set(ip.user_ns) - names:
+        del ip.user_ns[name]
 
 
 @pytest.fixture(autouse=True)
