@@ -180,6 +180,9 @@ def resolve(name: str, provider: str) -> ModelSpec:
     return spec
 
 
+resolve_model = resolve  # the name docs/architecture.md uses
+
+
 def capabilities(spec: ModelSpec, provider: str) -> Capabilities:
     """What ``spec`` accepts on ``provider`` (ModelArk's abilities narrowed by the dialect)."""
     check_provider(provider)

@@ -138,6 +138,9 @@ def _video_tokens(
     req: VideoRequest, provider: str, spec: ModelSpec, caps: Capabilities, notes: list[str]
 ) -> int | None:
     resolution = req.resolution or caps.default_resolution
+    if provider != "ark" and (req.resolution is None or req.ratio is None):
+        # Only ModelArk documents its defaults; elsewhere they are our guess.
+        notes.append(f"unset resolution/ratio: assumed {resolution} {caps.default_ratio}")
     size = req.output_size(provider)
     if size is None:
         notes.append("ratio adaptive: assumed 16:9")

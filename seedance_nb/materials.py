@@ -215,7 +215,9 @@ class Material(BaseModel):
         return {"kind": self.kind, "role": self.role, "source": self.name, "local": self.is_local}
 
     def __repr_args__(self) -> Any:
-        yield "source", self.name
+        # Paths and URLs as text (shortened); in-memory content only described, never shown.
+        path = str(self.path) if self.path is not None else None
+        yield "source", self.name if path is None or len(path) > 80 else path
         yield "kind", self.kind
         if self.role is not None:
             yield "role", self.role

@@ -44,9 +44,15 @@ _ARK_IMAGE_FIELDS |= {"output_format", "tools"}
 _MAXAPI_VIDEO_INPUT = {"prompt", "mediaUrls", "imageUrls", "ratio", "resolution", "duration"}
 _MAXAPI_VIDEO_INPUT |= {"fallback"}
 _MAXAPI_IMAGE_INPUT = {"prompt", "imageUrls", "ratio", "resolution", "n"}
-# Seed 003 documents no field for input media; these names are accepted so that such bodies
-# can still be checked.
-_OPENAI_MEDIA_KEYS = ("media_urls", "image_urls", "images")
+# Seed 003 documents no field for input media; the adapter sends images / videos / audios, and
+# these spellings are read back so such bodies can still be checked.
+_OPENAI_MEDIA_KEYS: dict[str, Kind | None] = {
+    "images": "image",
+    "videos": "video",
+    "audios": "audio",
+    "image_urls": "image",
+    "media_urls": None,
+}
 _OPENAI_FIELDS = {"prompt", "ratio", "duration", "mode", "resolution", "route_mode"}
 _OPENAI_FIELDS |= {"asset_delivery", *_OPENAI_MEDIA_KEYS}
 
@@ -144,14 +150,16 @@ def openai_video(body: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """``VideoRequest`` kwargs and the body's ``mode`` from a ``/v1/videos/generations`` body."""
     body = _object(body, "body")
     _raise_if(_unknown(body, _OPENAI_FIELDS | {"model"}, "", "OpenAI-style video body"))
-    urls: list[Any] = []
-    for key in _OPENAI_MEDIA_KEYS:
+    materials: list[Material] = []
+    for key, kind in _OPENAI_MEDIA_KEYS.items():
         value = body.get(key, [])
-        urls += value if isinstance(value, list) else [value]
+        for index, url in enumerate(value if isinstance(value, list) else [value]):
+            item = _url_material(url, f"{key}[{index}]")
+            materials.append(item if kind is None else Material(source=item.source, kind=kind))
     kwargs = {k: body.get(k) for k in _OPENAI_FIELDS - {"mode", *_OPENAI_MEDIA_KEYS}}
     kwargs["model"] = body.get("model", "")
     kwargs["prompt"] = body.get("prompt") or ""
-    kwargs["materials"] = [_url_material(u, f"media[{i}]") for i, u in enumerate(urls)]
+    kwargs["materials"] = materials
     return kwargs, body.get("mode")
 
 

@@ -16,32 +16,35 @@ from IPython.core.error import UsageError
 from .. import catalog, errors
 
 
-def provider_of(manager: Any, provider: str | None) -> str:
-    """The dialect a request goes to: the one asked for, else the manager's default."""
-    if provider:
-        return provider
-    for name in ("provider", "default_provider"):
-        value = getattr(manager, name, None)
-        if isinstance(value, str) and value:
-            return value
+def settings_for(manager: Any, provider: str | None) -> Any:
+    """Where a request would go (provider, simulated or not); never shown with its key."""
     from ..config import resolve_settings
 
+    if not provider:
+        provider = getattr(manager, "provider", None) or None
     try:
-        return resolve_settings().provider
-    except errors.ConfigError:
+        return resolve_settings(provider)
+    except errors.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def provider_of(manager: Any, provider: str | None) -> str:
+    """The dialect a request goes to: the one asked for, else the configured default."""
+    if provider:
+        return provider
+    try:
+        return str(settings_for(manager, None).provider)
+    except UsageError:
         return "ark"
 
 
-def problems(request: Any, provider: str | None, manager: Any) -> list[Any]:
-    """What local validation says about ``request`` on its provider (empty: it may be sent)."""
+def check(request: Any, settings: Any) -> list[Any]:
+    """Local validation as the manager will do it (simulated dialects upload local media)."""
     from .. import validation
 
-    name = provider_of(manager, provider)
-    try:
-        catalog.check_provider(name)
-    except errors.ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    return validation.check(request, name)
+    return validation.check(
+        request, settings.provider, volcengine=settings.volcengine, will_upload=settings.simulated
+    )
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,9 @@ class DryRun:
     def of(cls, request: Any, provider: str | None, manager: Any) -> DryRun:
         from .. import cost
 
-        name = provider_of(manager, provider)
-        found = tuple(problems(request, name, manager))
-        return cls(request, name, found, cost.estimate(request, name))
+        settings = settings_for(manager, provider)
+        found = tuple(check(request, settings))
+        return cls(request, settings.provider, found, cost.estimate(request, settings.provider))
 
     @property
     def ok(self) -> bool:
@@ -156,21 +159,16 @@ def history(rest: list[str], manager: Any) -> Any:
 def find_task(manager: Any, ident: str | None) -> Any:
     """The task with id (or local uid) ``ident``, or the latest of this session."""
     if ident is None:
-        latest = getattr(manager, "latest", None)
-        task = latest() if callable(latest) else None
-        if task is None:
+        tasks = list(getattr(manager, "tasks", None) or [])
+        if not tasks:
             raise UsageError("no task yet in this session. Fix: give a task id")
-        return task
-    for name in ("find", "get", "task"):
-        lookup = getattr(manager, name, None)
-        if callable(lookup):
-            try:
-                task = lookup(ident)
-            except (KeyError, LookupError, errors.NotFoundError):
-                task = None
-            if task is not None:
-                return task
-    raise UsageError(f"no task {ident!r} in the history. Fix: `%seedance history` lists them")
+        return tasks[-1]
+    try:
+        return manager.task(ident)
+    except (KeyError, LookupError):
+        raise UsageError(
+            f"no task {ident!r} in this session or the history. Fix: `%seedance history` lists them"
+        ) from None
 
 
 def status(rest: list[str], manager: Any) -> Any:

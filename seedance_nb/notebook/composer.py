@@ -62,6 +62,7 @@ class Composer(anywidget.AnyWidget):
         self._materials: list[Any] = []
         self._labels: list[str | None] = []
         self._attempted = False
+        self._resolved: Any = None
         self.tasks: list[Any] = []
         self.cards = ipywidgets.VBox()
         super().__init__(**kwargs)
@@ -131,6 +132,12 @@ class Composer(anywidget.AnyWidget):
         """The request the form describes now (raises ``errors.ValidationError`` if malformed)."""
         return composer_form.build_request(self.model, self.prompt, self.options, self._materials)
 
+    def _settings(self) -> Any:
+        # Resolved once per provider: it reads the environment (and maybe a keyring).
+        if self._resolved is None or self._resolved.provider != self.provider:
+            self._resolved = commands.settings_for(self._manager, self.provider)
+        return self._resolved
+
     def _refresh_form(self) -> None:
         try:
             form = composer_form.controls(self.model, self.provider)
@@ -158,14 +165,14 @@ class Composer(anywidget.AnyWidget):
 
     def _revalidate(self) -> None:
         """Live checks and cost; an empty prompt is only flagged once Submit was tried."""
-        from .. import cost, validation
+        from .. import cost
 
         try:
             request = self.request()
         except errors.ValidationError as exc:
             found, request = list(exc.problems), None
         else:
-            found = validation.check(request, self.provider)
+            found = commands.check(request, self._settings())
         if not self._attempted and not self.prompt.strip():
             found = [p for p in found if getattr(p, "field", "") != "prompt"]
         self.problems = [{"field": p.field, "rule": p.rule, "fix": p.fix} for p in found]

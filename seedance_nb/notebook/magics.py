@@ -107,9 +107,6 @@ class SeedanceMagics(Magics):
     def _run(self, cell: magic_args.Cell) -> Any:
         if cell.dry_run:
             return commands.DryRun.of(cell.request, cell.provider, self.manager)
-        problems = commands.problems(cell.request, cell.provider, self.manager)
-        if problems:
-            raise UsageError(str(errors.ValidationError(problems)))
         try:
             task = self.manager.submit(cell.request, provider=cell.provider)
         except (errors.ValidationError, errors.BudgetExceeded, errors.ConfigError) as exc:

@@ -90,11 +90,13 @@ def html_for(
     task: Any,
     *,
     embed: bool = False,
-    embed_limit: int = EMBED_LIMIT,
+    embed_limit: int | None = None,
     base: Path | None = None,
 ) -> str:
-    """The static HTML of a task in its current state."""
+    """The static HTML of a task in its current state (``embed_limit`` defaults to
+    :data:`EMBED_LIMIT`)."""
     e = html.escape
+    embed_limit = EMBED_LIMIT if embed_limit is None else embed_limit
     request = getattr(task, "request", None)
     head = " · ".join(
         bit

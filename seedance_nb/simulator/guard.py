@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ from .scenarios import FLAG_KINDS, POST_KINDS, PRE_KINDS, post_response, pre_res
 
 if TYPE_CHECKING:
     from .app import Simulator
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -75,7 +78,11 @@ async def _run(
         return pre_response(scenario, dialect, call.request_id)
     if scenario is not None and scenario.kind in FLAG_KINDS:
         call.flags.add(scenario.kind)
-    response = await handler(call)
+    try:
+        response = await handler(call)
+    except Exception:  # a simulator bug answers like the dialect's own 500, and is logged
+        log.exception("simulator handler failed on %s %s", call.request.method, call.request.url)
+        return dialect_error(dialect, "server_error", call.request_id)
     if scenario is not None and scenario.kind in POST_KINDS:
         response = await post_response(scenario, response)
     return response

@@ -9,7 +9,7 @@ import pytest
 
 from seedance_nb.simulator import ManualClock, Simulator, SimulatorConfig
 
-from .helpers import QUEUE, RUN
+from .builders import QUEUE, RUN
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from seedance_nb.simulator import ManualClock
 
-from .helpers import (
+from .builders import (
     ARK_TASKS,
     V10,
     V10_FAST,

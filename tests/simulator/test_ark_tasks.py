@@ -7,7 +7,7 @@ import pytest
 
 from seedance_nb.simulator import ManualClock, Simulator, SimulatorConfig
 
-from .helpers import (
+from .builders import (
     ARK_TASKS,
     QUEUE,
     RUN,

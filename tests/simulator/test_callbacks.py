@@ -12,7 +12,7 @@ import pytest
 
 from seedance_nb.simulator import ManualClock, Simulator, SimulatorConfig
 
-from .helpers import ARK_TASKS, QUEUE, ark_body
+from .builders import ARK_TASKS, QUEUE, ark_body
 
 
 class Recorder:

@@ -13,7 +13,7 @@ from PIL import Image
 
 from seedance_nb.simulator import ManualClock, Simulator
 
-from .helpers import data_url, png_bytes
+from .builders import data_url, png_bytes
 
 IMAGES = "/api/v3/images/generations"
 S40, S45, S50 = "seedream-4-0-250828", "seedream-4-5-251128", "doubao-seedream-5-0-260128"

@@ -13,7 +13,7 @@ from PIL import Image
 
 from seedance_nb.simulator import ManualClock, Simulator, SimulatorConfig
 
-from .helpers import QUEUE, RUN, upload
+from .builders import QUEUE, RUN, upload
 
 SUBMIT = "/api/v1/task/submit"
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")

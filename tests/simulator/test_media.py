@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ from PIL import Image
 
 from seedance_nb.simulator import ManualClock, Simulator, SimulatorConfig
 
-from .helpers import (
+from .builders import (
     V10,
     V15,
     V20,
@@ -162,10 +163,8 @@ async def test_uploads_become_served_urls(client: httpx.AsyncClient, clock: Manu
     assert abs(float(frame[..., 0].mean()) - 220) < 6 and task["ratio"] == "1:1"
 
 
-async def test_media_dir_keeps_files(tmp_path: object, clock: ManualClock) -> None:
-    from pathlib import Path
-
-    folder = Path(str(tmp_path)) / "media"
+async def test_media_dir_keeps_files(tmp_path: Path, clock: ManualClock) -> None:
+    folder = tmp_path / "media"
     sim = Simulator(SimulatorConfig(clock=clock, media_dir=folder, queue_seconds=0, run_seconds=0))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=sim.app),

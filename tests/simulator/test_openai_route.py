@@ -9,7 +9,7 @@ import pytest
 
 from seedance_nb.simulator import ManualClock, Simulator
 
-from .helpers import QUEUE, RUN, data_url, png_bytes, probe
+from .builders import QUEUE, RUN, data_url, png_bytes, probe
 
 ROUTE = "/v1/videos/generations"
 MODEL = "model/seedance-2.0-fast-beta"

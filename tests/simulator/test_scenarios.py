@@ -11,7 +11,7 @@ import pytest
 
 from seedance_nb.simulator import ManualClock, Simulator
 
-from .helpers import ARK_TASKS, ark_body, create_ark
+from .builders import ARK_TASKS, ark_body, create_ark
 
 MAXAPI_BODY = {
     "model": "seedance-2.0",

@@ -17,7 +17,7 @@ import pytest
 
 from seedance_nb.simulator import serve
 
-from .helpers import ARK_TASKS, ark_body, probe
+from .builders import ARK_TASKS, ark_body, probe
 
 
 def free_port() -> int:

@@ -1,4 +1,4 @@
-"""Request builders and small helpers shared by the simulator tests."""
+"""Request builders, a media probe and uploads shared by the simulator tests."""
 
 from __future__ import annotations
 

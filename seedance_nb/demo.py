@@ -1,0 +1,129 @@
+"""``seedance demo``: run the quickstart notebook headless and keep what it made.
+
+>>> folder = run_demo("demo")     # demo/quickstart.ipynb (executed) and demo/quickstart.html
+
+The notebook runs in a kernel of the current Python, with the output folder as its working
+directory, so its history and media (``.seedance/``) land beside the saved notebook and the HTML
+export finds the videos by relative path. The demo always runs on the built-in simulator: API
+keys, base URL, provider and history settings are removed from the kernel's environment, so it
+neither spends money nor writes into an existing history.
+
+:func:`execute_notebook` and :func:`export_html` are the two halves, usable on any notebook.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+QUICKSTART = NOTEBOOKS / "quickstart.ipynb"
+
+# Settings that could send the demo to a real API or into an existing history.
+_REAL_WORLD = (
+    "ARK_API_KEY",
+    "MAXAPI_KEY",
+    "SEEDANCE_BASE_URL",
+    "SEEDANCE_PROVIDER",
+    "SEEDANCE_HOME",
+)
+# Short simulated tasks, unless the caller chose other timings.
+_DEMO_TIMINGS = {"SEEDANCE_SIM_QUEUE_SECONDS": "1", "SEEDANCE_SIM_RUN_SECONDS": "3"}
+
+
+def simulator_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) made safe for a run on the simulator."""
+    env = {k: v for k, v in (os.environ if base is None else base).items() if k not in _REAL_WORLD}
+    # A key stored in the system keyring would also switch away from the simulator.
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    for name, value in _DEMO_TIMINGS.items():
+        env.setdefault(name, value)
+    return env
+
+
+def execute_notebook(
+    source: Path | str,
+    dest: Path | str,
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
+) -> Any:
+    """Copy ``source`` to ``dest``, run every cell there and save it; returns the notebook node.
+
+    The kernel is this interpreter's (not whatever ``python`` is on PATH) and runs in ``dest``'s
+    folder with environment ``env`` (default: this process's). Raises
+    ``nbclient.exceptions.CellExecutionError`` when a cell fails; the notebook is saved either way.
+    """
+    import nbformat
+    from ipykernel.kernelspec import write_kernel_spec
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+
+    source, dest = Path(source), Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(source, as_version=4)
+    with tempfile.TemporaryDirectory(prefix="seedance-kernel-") as specs:
+        write_kernel_spec(Path(specs) / "python3")
+        manager = AsyncKernelManager(
+            kernel_name="python3",
+            kernel_spec_manager=KernelSpecManager(kernel_dirs=[specs], ensure_native_kernel=False),
+        )
+        client = NotebookClient(
+            nb, km=manager, timeout=timeout, resources={"metadata": {"path": str(dest.parent)}}
+        )
+        try:
+            client.execute(env=dict(os.environ if env is None else env))
+        finally:
+            nbformat.write(nb, dest)
+    return nb
+
+
+def export_html(notebook: Path | str, dest: Path | str | None = None) -> Path:
+    """Convert a saved notebook to HTML (no kernel involved); returns the HTML file's path."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = Path(notebook)
+    target = notebook.with_suffix(".html") if dest is None else Path(dest)
+    nb = nbformat.read(notebook, as_version=4)
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(
+        nb, resources={"metadata": {"name": notebook.stem, "path": str(notebook.parent)}}
+    )
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def run_demo(out: str | Path | None = None, *, timeout: float = 300) -> Path:
+    """Execute the quickstart on the simulator; write ``quickstart.ipynb`` and ``quickstart.html``.
+
+    ``out`` is the folder (created if needed); by default a new ``seedance-demo-<timestamp>``
+    folder in the current directory. Returns the folder.
+    """
+    if not QUICKSTART.is_file():
+        raise FileNotFoundError(
+            f"{QUICKSTART} is missing: the demo notebook ships with the source tree "
+            "(notebooks/quickstart.ipynb)"
+        )
+    folder = Path(out) if out is not None else _default_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    notebook = folder / QUICKSTART.name
+    print(f"running {QUICKSTART.name} on the simulator in {folder} ...", file=sys.stderr)
+    execute_notebook(QUICKSTART, notebook, env=simulator_env(), timeout=timeout)
+    export_html(notebook)
+    return folder.resolve()
+
+
+def _default_folder() -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = Path.cwd() / f"seedance-demo-{stamp}"
+    suffix = 1
+    while folder.exists():
+        suffix += 1
+        folder = Path.cwd() / f"seedance-demo-{stamp}-{suffix}"
+    return folder
