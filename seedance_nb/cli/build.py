@@ -115,7 +115,7 @@ def _one(value: str | None) -> list[str]:
     return [value] if value else []
 
 
-def _material(src: str, role: str | None = None, kind: str | None = None) -> Any:
+def _material(src: str, role: Any = None, kind: str | None = None) -> Any:
     from ..materials import Material
 
     source: Any = src

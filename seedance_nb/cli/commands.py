@@ -37,7 +37,7 @@ def models(args: argparse.Namespace) -> int:
 
     provider = args.provider
     specs = catalog.models_for(provider)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in specs:
         providers = [provider] if provider else [p for p in catalog.PROVIDERS if p in spec.ids]
         for name in providers:

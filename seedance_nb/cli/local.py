@@ -78,7 +78,7 @@ def download(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from ..notebook.demo import run_demo
+    from ..demo import run_demo
 
     folder = run_demo(args.out)
     print(folder)

@@ -237,6 +237,7 @@ def rerun(manager: TaskManager, ref: Task | int | str, **changes: Any) -> Task:
         raise ConfigError(
             f"task #{parent.uid} has no request to send again (attached by id, or its request "
             "could not be rebuilt from the history)"
+            + (f": {parent.request_problem}" if parent.request_problem else "")
         )
     provider = changes.pop("provider", parent.provider)
     default_url = parent.base_url if provider == parent.provider else None

@@ -68,6 +68,7 @@ class Task:
         self._cancel_requested = False
         self.poll_error: str | None = None  # last transient polling trouble, for display
         self.candidates: tuple[str, ...] = ()  # upstream ids that might be this ambiguous create
+        self.request_problem: str | None = None  # why the request cannot be rebuilt, if so
 
     def __repr__(self) -> str:
         status = self.status.value if self.status else self.phase
@@ -100,10 +101,13 @@ class Task:
     @property
     def request(self) -> Any:
         """The request (rebuilt from the history for tasks from an earlier session, if it can be)."""
-        if self._request is None and self._row.get("request"):
+        if self._request is None and self._row.get("request") and self.request_problem is None:
             from .stored import request_from_json
 
-            self._request = request_from_json(self._row["request"])
+            try:
+                self._request = request_from_json(self._row["request"])
+            except Exception as exc:
+                self.request_problem = str(exc)
         return self._request
 
     @property
