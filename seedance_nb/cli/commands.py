@@ -20,6 +20,10 @@ def _provider(args: argparse.Namespace) -> str:
     )
 
 
+def _volcengine(args: argparse.Namespace, provider: str) -> bool:
+    return resolve_settings(provider, base_url=args.base_url, api_key="-").volcengine
+
+
 def _client(args: argparse.Namespace) -> Any:
     from ..sync import Seedance
 
@@ -83,7 +87,7 @@ def validate(args: argparse.Namespace) -> int:
 
     request = request_from_args(args)
     provider = _provider(args)
-    check(request, provider)
+    check(request, provider, volcengine=_volcengine(args, provider))
     if args.json:
         emit_json({"ok": True, "provider": provider, "mode": request.mode.value})
     else:
@@ -97,7 +101,7 @@ def estimate(args: argparse.Namespace) -> int:
 
     request = request_from_args(args)
     provider = _provider(args)
-    check(request, provider)
+    check(request, provider, volcengine=_volcengine(args, provider))
     result = estimate_cost(request, provider)
     if args.json:
         emit_json(result)
