@@ -208,7 +208,7 @@ def grid(
     for prompt, seed, combo in itertools.product(
         list(prompts), list(seeds), itertools.product(*(axes[n] for n in names))
     ):
-        fields = {**options, **dict(zip(names, combo)), "prompt": prompt}
+        fields = {**options, **dict(zip(names, combo, strict=True)), "prompt": prompt}
         if seed is not None:
             fields["seed"] = seed
         if base is not None:

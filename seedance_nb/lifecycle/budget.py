@@ -101,8 +101,10 @@ class Budget:
                         f"{spent:.4g} already committed + {amount:.4g} estimated for this "
                         "request; nothing was sent"
                     )
-                if cap_tokens is not None and tokens is not None and (
-                    spent_tokens + tokens > cap_tokens
+                if (
+                    cap_tokens is not None
+                    and tokens is not None
+                    and (spent_tokens + tokens > cap_tokens)
                 ):
                     raise BudgetExceeded(
                         f"{label} token cap {cap_tokens} would be passed: {spent_tokens} already "

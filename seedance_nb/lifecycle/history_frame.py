@@ -96,7 +96,9 @@ def since_epoch(since: Any, now: float | None = None) -> float:
         return since_epoch(datetime.fromisoformat(since), now)
     if hasattr(since, "to_pydatetime"):  # pandas.Timestamp
         return since_epoch(since.to_pydatetime(), now)
-    raise TypeError(f"since must be a datetime, date, timedelta or '7d'-style string, not {since!r}")
+    raise TypeError(
+        f"since must be a datetime, date, timedelta or '7d'-style string, not {since!r}"
+    )
 
 
 def _where(status: Any, model: Any, since: Any, text: Any, tag: Any) -> tuple[str, list[Any]]:
@@ -143,19 +145,17 @@ def build_frame(
     cursor.row_factory = None
     rows = cursor.execute(sql, params).fetchall()
     names = list(COLUMNS)
-    raw = list(zip(*rows)) if rows else [() for _ in names]
+    raw = list(zip(*rows, strict=True)) if rows else [() for _ in names]
     now = time.time()
     data: dict[str, Any] = {}
-    for name, values in zip(names, raw):
+    for name, values in zip(names, raw, strict=True):
         dtype = COLUMNS[name]
         if name == "tags":
             data[name] = pd.Series(_tags(values), dtype="object")
         elif name in ("result_urls", "files", "sha256"):
             data[name] = pd.Series([_split(v) for v in values], dtype="object")
         elif name == "urls_expired":
-            data[name] = pd.array(
-                [None if e is None else bool(e) for e in values], dtype="boolean"
-            )
+            data[name] = pd.array([None if e is None else bool(e) for e in values], dtype="boolean")
         elif name in _TIMES:
             data[name] = _times(pd, values)
         else:
@@ -181,7 +181,7 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 def _tags(values: tuple[Any, ...]) -> list[tuple[str, ...]]:
     cache: dict[str, tuple[str, ...]] = {}
-    out = []
+    out: list[tuple[str, ...]] = []
     for value in values:
         if not value:
             out.append(())

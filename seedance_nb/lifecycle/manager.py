@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 from ..config import SIMULATOR_HOST, Secret, Settings, is_loopback, resolve_settings
 from ..retry import RetryPolicy
 from ..status import Status
-from . import resume as _resume
+from . import reconcile as _resume
 from . import runner
 from .budget import Budget
 from .clock import Clock, SystemClock
 from .downloads import Downloader, DownloadPolicy
-from .history import History
+from .history_db import History
 from .limiter import Limiter
 from .loop import LoopHost
 from .polling import Poller, PollPolicy
@@ -352,7 +352,7 @@ class TaskManager:
 
     # -- resume, adopt, download, cancel ----------------------------------------------------------
     def resume(self, *, force: bool = False) -> list[Task]:
-        """Continue unfinished tasks from the history (see :mod:`.resume`)."""
+        """Continue unfinished tasks from the history (see :mod:`.reconcile`)."""
         _ = self.host
         return _resume.resume(self, force=force)
 
@@ -541,16 +541,11 @@ class TaskManager:
         return self.doorbell
 
     def _on_callback(self, task_id: str) -> bool:
-        for poller in self._pollers.values():
-            if poller.ring(task_id):
-                return True
-        return False
+        return any(poller.ring(task_id) for poller in self._pollers.values())
 
 
 def _simulator_settings(provider: str, base_url: str) -> Settings:
-    return Settings(
-        provider, base_url, Secret("simulator"), simulated=True, key_source="simulator"
-    )
+    return Settings(provider, base_url, Secret("simulator"), simulated=True, key_source="simulator")
 
 
 def _billed_per_token(task: Task) -> bool:
@@ -597,4 +592,3 @@ def set_manager(manager: TaskManager | None) -> None:
     """Replace the process's manager (tests, or a custom history folder); None resets it."""
     global _manager
     _manager = manager
-

@@ -258,7 +258,7 @@ class Poller:
             snapshot = await self.client.get(task.id or "")
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:  # noqa: BLE001 - every failure reschedules, none is lost
+        except BaseException as exc:  # every failure reschedules; none is lost
             self._failed([entry], exc)
         else:
             entry.not_found = 0
@@ -273,7 +273,7 @@ class Poller:
             snapshots = await self.client.list(task_ids=ids, page_size=max(len(ids), 10))
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             if isinstance(exc, (RateLimitError, NotFoundError)):
                 self._failed(group, exc)
             else:

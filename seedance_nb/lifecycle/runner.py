@@ -56,7 +56,7 @@ async def _drive(manager: TaskManager, task: Task) -> None:
     if task.create_state == "pending":
         await create(manager, task)
     if task.id is None and task.create_state in ("sent", "ambiguous"):
-        from .resume import reconcile
+        from .reconcile import reconcile
 
         await reconcile(manager, task)
     if task.id is not None and not _terminal(task) and task.create_state != "gone":

@@ -220,9 +220,7 @@ class Task:
     @property
     def assets(self) -> tuple[Asset, ...]:
         """Result files as the provider hands them out (URLs that expire)."""
-        return tuple(
-            Asset(f["kind"], f["url"], _utc(f.get("expires_at"))) for f in self._files
-        )
+        return tuple(Asset(f["kind"], f["url"], _utc(f.get("expires_at"))) for f in self._files)
 
     @property
     def downloads(self) -> tuple[dict[str, Any], ...]:

@@ -130,8 +130,7 @@ async def reconcile(manager: TaskManager, task: Task) -> None:
             status=Status.UNKNOWN,
             create_state="ambiguous",
             error_code="create_ambiguous",
-            error_message="the process ended while the create was in flight; it may exist "
-            "upstream",
+            error_message="the process ended while the create was in flight; it may exist upstream",
             event="ambiguous",
         )
     if not getattr(client.adapter, "has_list", False) or task.kind == "image":

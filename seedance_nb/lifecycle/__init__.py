@@ -1,0 +1,111 @@
+"""The task lifecycle in the kernel: background polling, durable history, resume, downloads,
+limits, budget and batches. See docs/lifecycle.md.
+
+>>> from seedance_nb.lifecycle import get_manager, history
+>>> task = get_manager().submit(request)      # returns at once; runs on the kernel's loop
+>>> await task                                # in a cell; task.wait() in a script
+>>> history(status="succeeded", since="1d")   # pandas DataFrame with documented columns
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .batch import TaskGroup
+from .budget import Budget
+from .clock import Clock, SystemClock, VirtualClock
+from .downloads import DownloadPolicy
+from .history_db import History, default_home
+from .limiter import Limits
+from .manager import TaskManager, get_manager, set_manager
+from .polling import PollPolicy
+from .task import Task
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "Budget",
+    "Clock",
+    "DownloadPolicy",
+    "History",
+    "Limits",
+    "PollPolicy",
+    "SystemClock",
+    "Task",
+    "TaskGroup",
+    "TaskManager",
+    "VirtualClock",
+    "default_home",
+    "download",
+    "get_manager",
+    "grid",
+    "history",
+    "rerun",
+    "resume",
+    "set_manager",
+    "submit",
+    "submit_many",
+]
+
+
+def submit(request: Any, **kwargs: Any) -> Task:
+    """``get_manager().submit(request, provider=None, base_url=None, tags=(), parent_id=None)``."""
+    return get_manager().submit(request, **kwargs)
+
+
+def submit_many(requests: Iterable[Any], **kwargs: Any) -> TaskGroup:
+    """Submit several requests as one :class:`TaskGroup` (all validated before any is sent)."""
+    return get_manager().submit_many(requests, **kwargs)
+
+
+def grid(prompts: Iterable[str], seeds: Iterable[int | None] = (None,), **options: Any):
+    """prompts × seeds × ``vary`` combinations as one :class:`TaskGroup`."""
+    return get_manager().grid(prompts, seeds, **options)
+
+
+def rerun(task: Task | int | str, **changes: Any) -> Task:
+    """Send a task's request again with ``changes``; its parent id is recorded."""
+    return get_manager().rerun(task, **changes)
+
+
+def resume(*, force: bool = False) -> list[Task]:
+    """Continue every unfinished task of the history that no live process owns."""
+    return get_manager().resume(force=force)
+
+
+def download(task: Task | int | str) -> Task:
+    """Save a task's results (again); ``download(id).wait()`` in a script, ``await`` in a cell."""
+    return get_manager().download(task)
+
+
+def history(
+    status: str | list[str] | None = None,
+    model: str | list[str] | None = None,
+    since: Any = None,
+    text: str | None = None,
+    tag: str | None = None,
+    limit: int | None = None,
+    *,
+    path: Any = None,
+) -> pd.DataFrame:
+    """The history as a DataFrame (columns and dtypes documented in docs/lifecycle.md).
+
+    Reads the current manager's history, or the one at ``path``; starts no background work.
+    """
+    from . import manager as _manager_module
+
+    if path is not None:
+        store = History(path)
+        try:
+            return store.frame(status, model, since, text, tag, limit)
+        finally:
+            store.close()
+    current = _manager_module._manager
+    store = current.history if current is not None else History()
+    try:
+        return store.frame(status, model, since, text, tag, limit)
+    finally:
+        if current is None:
+            store.close()
