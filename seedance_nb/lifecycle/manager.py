@@ -73,6 +73,8 @@ class TaskManager:
         self._budget = budget
         self._client_factory = client_factory
         self.auto_resume = auto_resume
+        # When to look for a lost create in the provider's list (it may lag behind the create).
+        self.reconcile_delays: tuple[float, ...] = _resume.RECONCILE_DELAYS
         self.limiter = Limiter(self.clock)
         self.downloads = Downloader(self, downloads)
         self.session = uuid.uuid4().hex[:12]

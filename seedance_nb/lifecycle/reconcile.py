@@ -137,7 +137,7 @@ async def reconcile(manager: TaskManager, task: Task) -> None:
         _unresolved(task, f"{task.provider} has no list endpoint to look for it")
         return
     candidates: list[TaskSnapshot] = []
-    for delay in RECONCILE_DELAYS:
+    for delay in manager.reconcile_delays:
         if delay:
             await manager.clock.sleep(delay)
         try:

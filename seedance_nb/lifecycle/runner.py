@@ -188,7 +188,8 @@ def apply_snapshot(manager: TaskManager, task: Task, snap: TaskSnapshot) -> bool
     if new is Status.RUNNING and task._row.get("started_at") is None:
         changes["started_at"] = now
     if new.terminal:
-        changes["finished_at"] = _server_time(snap.updated_at, now)
+        start = task._row.get("started_at") or task._row.get("sent_at") or task.submitted_ts
+        changes["finished_at"] = _server_time(snap.updated_at, now, start)
         if snap.tokens is not None:
             changes["tokens"] = snap.tokens
             if new is Status.SUCCEEDED:
@@ -216,12 +217,13 @@ def apply_snapshot(manager: TaskManager, task: Task, snap: TaskSnapshot) -> bool
     return new.terminal
 
 
-def _server_time(when: datetime | None, now: float) -> float:
-    """The provider's finish time if it is plausible, else when we saw it."""
+def _server_time(when: datetime | None, now: float, start: float) -> float:
+    """The provider's finish time if it is plausible, else when we saw it (whole-second server
+    stamps can fall before our own start time)."""
     if when is None:
         return now
     ts = when.timestamp()
-    return ts if abs(ts - now) < 86_400 else now
+    return ts if start <= ts <= now + 300 else now
 
 
 def _attached_details(task: Task, snap: TaskSnapshot) -> dict[str, Any]:

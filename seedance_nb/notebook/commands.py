@@ -151,9 +151,8 @@ def history(rest: list[str], manager: Any) -> Any:
     args = parser.parse_args(rest)
     from .. import lifecycle
 
-    filters = {k: v for k, v in vars(args).items() if k != "limit" and v is not None}
-    table = lifecycle.history(**filters)
-    return table.head(args.limit) if args.limit else table
+    filters = {k: v for k, v in vars(args).items() if v is not None}
+    return lifecycle.history(**filters)
 
 
 def find_task(manager: Any, ident: str | None) -> Any:

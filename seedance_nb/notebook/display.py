@@ -81,7 +81,10 @@ def mimebundle(
         "text/plain": static.plain_text(task),
         "text/html": static.html_for(task, embed=embed, base=base),
     }
-    if not settled(task):
+    if not settled(task) or not all(m.servable(base) for m in facts.media(task)):
+        # Once settled the static result stands alone (no "model not found" after a reload),
+        # unless the file server cannot serve its files (a hidden or outside folder): then the
+        # card, which streams them through the widget channel, stays so the video still plays.
         view = card_for(task)._repr_mimebundle_()[0]
         data[WIDGET_MIME] = view[WIDGET_MIME]
     return data, {METADATA_KEY: facts.provenance(task, base)}

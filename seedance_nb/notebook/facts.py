@@ -39,6 +39,16 @@ class Media:
             rel = str(self.path.resolve())
         return quote(Path(rel).as_posix())
 
+    def servable(self, base: Path | None = None) -> bool:
+        """Whether Jupyter's file server can serve it at that relative path: inside the
+        notebook's folder and not in a hidden folder (those answer 404 by default)."""
+        parts = Path(self.relative(base)).parts
+        return (
+            bool(parts)
+            and not parts[0].startswith("/")
+            and not any(p.startswith(".") for p in parts)
+        )
+
 
 def status_word(task: Any) -> str:
     """``queued``, ``running``, ``succeeded``... or the phase while there is no status yet."""

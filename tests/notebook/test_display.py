@@ -83,3 +83,17 @@ def test_embed_option_is_remembered(
     embedded.succeed(video)
     assert 'src="v.mp4"' in display.mimebundle(plain)[0]["text/html"]
     assert 'src="data:video/mp4;base64,' in display.mimebundle(embedded)[0]["text/html"]
+
+
+def test_files_the_server_cannot_serve_keep_the_card(
+    shell: Any, manager: FakeManager, media: dict[str, Path], tmp_path: Path
+) -> None:
+    hidden = tmp_path / ".seedance" / "media"
+    hidden.mkdir(parents=True)
+    video = Path(shutil.copy(media["video_1s"], hidden / "v.mp4"))
+    shell.run_cell_magic("seedance", "-o t", "a wave")
+    task = shell.user_ns["t"]
+    task.succeed(video)
+    data, metadata = display.mimebundle(task)
+    assert display.WIDGET_MIME in data  # Jupyter answers 404 for hidden folders
+    assert metadata["seedance_nb"]["files"] == [".seedance/media/v.mp4"]
