@@ -60,27 +60,43 @@ def execute_notebook(
     ``nbclient.exceptions.CellExecutionError`` when a cell fails; the notebook is saved either way.
     """
     import nbformat
+    import zmq.asyncio
     from ipykernel.kernelspec import write_kernel_spec
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
 
+    class KernelManager(AsyncKernelManager):
+        # The client shares the manager's zmq context, so destroying it below closes every
+        # socket (nbclient's cleanup leaves some open, and they warn when collected).
+        def client(self, **kwargs: Any) -> Any:
+            return super().client(context=self.context, **kwargs)
+
     source, dest = Path(source), Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     nb = nbformat.read(source, as_version=4)
+    context = zmq.asyncio.Context()
     with tempfile.TemporaryDirectory(prefix="seedance-kernel-") as specs:
         write_kernel_spec(Path(specs) / "python3")
-        manager = AsyncKernelManager(
+        manager = KernelManager(
             kernel_name="python3",
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[specs], ensure_native_kernel=False),
+            context=context,
         )
         client = NotebookClient(
-            nb, km=manager, timeout=timeout, resources={"metadata": {"path": str(dest.parent)}}
+            nb,
+            km=manager,
+            timeout=timeout,
+            resources={"metadata": {"path": str(dest.parent)}},
+            # Like JupyterLab by default: widget state is not saved, so a saved notebook (and
+            # its HTML export) shows each output's static fallback, which needs no kernel.
+            store_widget_state=False,
         )
         try:
             client.execute(env=dict(os.environ if env is None else env))
         finally:
             nbformat.write(nb, dest)
+            context.destroy(linger=0)
     return nb
 
 

@@ -122,7 +122,7 @@ def _spent(
     sql = (
         "SELECT currency, COALESCE(cost, estimated_cost), COALESCE(tokens, estimated_tokens) "
         "FROM tasks WHERE submitted_at >= ? "
-        f"AND NOT (status IN {_UNBILLED!r} AND cost IS NULL AND tokens IS NULL) "
+        f"AND NOT (COALESCE(status, '') IN {_UNBILLED!r} AND cost IS NULL AND tokens IS NULL) "
         "AND create_state NOT IN ('refused', 'not_sent')"
     )
     params: list[Any] = [since]

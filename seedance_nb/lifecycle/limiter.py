@@ -12,7 +12,7 @@ import asyncio
 import collections
 import contextlib
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..status import Status
 
@@ -87,12 +87,12 @@ class Limiter:
     def limits(self, provider: str, model: str | None) -> Limits:
         base = self._limits.get((provider, None), Limits())
         specific = self._limits.get((provider, model)) if model else None
-        queued = base.queued_per_account or ACCOUNT_QUEUE.get(provider)
+        queued = _first(base.queued_per_account, ACCOUNT_QUEUE.get(provider))
         if specific is None:
             return replace(base, queued_per_account=queued)
         return Limits(
-            concurrency=specific.concurrency or base.concurrency,
-            requests_per_minute=specific.requests_per_minute or base.requests_per_minute,
+            concurrency=_first(specific.concurrency, base.concurrency),
+            requests_per_minute=_first(specific.requests_per_minute, base.requests_per_minute),
             queued_per_account=queued,
         )
 
@@ -220,3 +220,7 @@ class Limiter:
         until = self.clock.monotonic() + seconds
         self._paused[account] = max(self._paused.get(account, 0.0), until)
         self._notify()
+
+
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)

@@ -26,6 +26,8 @@ _BOX = (
     "border-radius:6px;padding:8px 10px;max-width:660px"
 )
 _MUTED = "color:#57606a"
+# Explicit, because notebook front ends right-align and stripe output tables.
+_CELL = "text-align:left;vertical-align:top;padding:1px 0;background:none"
 
 
 def data_url(path: Path, mime: str) -> str:
@@ -184,8 +186,8 @@ def _provenance_table(task: Any, base: Path | None) -> str:
         ("parent", info["parent_id"]),
     ]
     cells = "".join(
-        f'<tr><td style="{_MUTED};padding:1px 8px 1px 0;vertical-align:top">{k}</td>'
-        f'<td style="padding:1px 0;white-space:pre-wrap">{html.escape(str(v))}</td></tr>'
+        f'<tr><td style="{_MUTED};{_CELL};padding-right:8px">{k}</td>'
+        f'<td style="{_CELL};white-space:pre-wrap">{html.escape(str(v))}</td></tr>'
         for k, v in rows
         if v not in (None, "", [])
     )

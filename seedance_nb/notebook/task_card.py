@@ -91,8 +91,10 @@ class TaskCard(anywidget.AnyWidget):
             self.can_cancel = bool(getattr(task, "can_cancel", False))
             self.cancel_reason = "" if self.can_cancel else _reason(task)
             self.cost = facts.cost_text(task)
-            self.error_code = str(getattr(task, "error_code", None) or "")
-            self.error_message = str(getattr(task, "error_message", None) or "")
+            # A succeeded task has no error to show, whatever an earlier step recorded.
+            failed = not facts.succeeded(task)
+            self.error_code = str(getattr(task, "error_code", None) or "") if failed else ""
+            self.error_message = str(getattr(task, "error_message", None) or "") if failed else ""
             self.detail = _detail(task)
             if [m.path for m in found] != self._files:
                 self._files = [m.path for m in found]

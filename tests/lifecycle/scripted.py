@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,13 +13,13 @@ MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 T0 = 1_780_000_000
 
 
-def task_body(task_id: str, status: str, **extra: Any) -> dict[str, Any]:
+def task_body(task_id: str, status: str, now: float = T0, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": task_id,
         "model": "dreamina-seedance-2-0-260128",
         "status": status,
-        "created_at": T0,
-        "updated_at": T0,
+        "created_at": int(now),
+        "updated_at": int(now),
     }
     if status == "succeeded":
         body["content"] = {"video_url": f"https://files.example/{task_id}.mp4"}
@@ -37,7 +38,7 @@ class ScriptedArk:
         self.media: list[Any] = [httpx.Response(200, content=MP4,
                                                 headers={"content-type": "video/mp4"})]  # fmt: skip
         self.log: list[tuple[float, str, str]] = []
-        self._clock = clock or (lambda: 0.0)
+        self._clock = clock or time.time
         self.transport = httpx.MockTransport(self.handle)
 
     def _next(self, script: list[Any]) -> Any:
@@ -65,7 +66,7 @@ class ScriptedArk:
     def _body_for(self, task_id: str) -> Any:
         entry = self._next(self.gets.setdefault(task_id, ["queued"]))
         if isinstance(entry, str):
-            return task_body(task_id, entry)
+            return task_body(task_id, entry, self._clock())
         return entry
 
     @staticmethod

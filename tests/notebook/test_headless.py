@@ -21,35 +21,31 @@ CELLS = [
 ]
 
 
-def run(folder: Path, cells: list[str], env: dict[str, str]) -> nbformat.NotebookNode:
+def run(folder: Path, cells: list[str]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(folder)}}).execute()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(folder)}}).execute()
     return nb
 
 
 @pytest.fixture
-def sim_env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "SEEDANCE_SIM_QUEUE_SECONDS": "0.3",
-        "SEEDANCE_SIM_RUN_SECONDS": "0.7",
-        "SEEDANCE_HOME": str(tmp_path / "seedance-data"),
-    }
-
-
-def test_saved_notebook_holds_the_final_result(tmp_path: Path, sim_env: dict[str, str]) -> None:
+def simulator_kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Kernels started now use a fast in-process simulator and keep their data in tmp_path."""
     for key in [k for k in os.environ if k.endswith("_API_KEY") or k == "MAXAPI_KEY"]:
-        sim_env[key] = ""
-    nb = run(tmp_path, CELLS, sim_env)
+        monkeypatch.delenv(key)
+    monkeypatch.delenv("SEEDANCE_BASE_URL", raising=False)
+    monkeypatch.setenv("SEEDANCE_SIM_QUEUE_SECONDS", "0.3")
+    monkeypatch.setenv("SEEDANCE_SIM_RUN_SECONDS", "0.7")
+    monkeypatch.setenv("SEEDANCE_HOME", str(tmp_path / "seedance-data"))
+    return tmp_path
+
+
+def test_saved_notebook_holds_the_final_result(simulator_kernel: Path) -> None:
+    nb = run(simulator_kernel, CELLS)
     assert "succeeded" in nb.cells[2].outputs[0]["text"]
     [output] = nb.cells[1].outputs
     html = output["data"]["text/html"]

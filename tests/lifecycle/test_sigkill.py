@@ -1,0 +1,132 @@
+"""SIGKILL at several points after submit: the next process finds every task id in the history
+and finishes every task, with no duplicate upstream (simulator served for real on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from seedance_nb.lifecycle import PollPolicy, TaskManager
+from seedance_nb.status import Status
+
+CHILD = Path(__file__).with_name("sigkill_child.py")
+COUNT = 3
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[str]:
+    port = free_port()
+    code = (
+        "from seedance_nb.simulator import serve, SimulatorConfig; "
+        f"serve(port={port}, config=SimulatorConfig(queue_seconds=0.3, run_seconds=0.6))"
+    )
+    server = subprocess.Popen([sys.executable, "-c", code])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(url + "/", timeout=0.5)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the simulator did not start") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.kill()  # a test double: no graceful exit to wait for (held answers would stall it)
+        server.wait(timeout=10)
+
+
+def run_child_until(home: Path, url: str, marker: str, settle: float) -> list[str]:
+    """Start the child and SIGKILL it ``settle`` seconds after a line containing ``marker``."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for name in ("ARK_API_KEY", "SEEDANCE_PROVIDER", "SEEDANCE_BASE_URL", "SEEDANCE_HOME"):
+        env.pop(name, None)
+    child = subprocess.Popen(
+        [sys.executable, str(CHILD), str(home), url + "/api/v3", str(COUNT)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    lines: list[str] = []
+    assert child.stdout is not None
+    try:
+        for line in child.stdout:
+            lines.append(line.strip())
+            if marker in line:
+                time.sleep(settle)
+                break
+        else:
+            raise AssertionError(f"the child ended before {marker!r}: {lines}")
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+        child.stdout.close()
+    return lines
+
+
+KILL_POINTS = {
+    "right after submit": (" pending submitting ", 0.0),
+    "create in flight": (" sent submitting ", 0.2),
+    "after the task id": (" acknowledged ", 0.0),
+    "while running": (" running ", 0.0),
+    "while downloading": (" downloading ", 0.0),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", list(KILL_POINTS))
+async def test_sigkill_loses_nothing(served: str, tmp_path: Path, point: str):
+    httpx.post(served + "/sim/control/reset")
+    if point == "create in flight":
+        # The server creates the task but holds its answer: the kill lands mid-create.
+        httpx.post(served + "/sim/control/scenario",
+                   json={"route": "create", "kind": "lost_response", "mode": "timeout",
+                         "delay": 30, "count": COUNT})  # fmt: skip
+    marker, settle = KILL_POINTS[point]
+    home = tmp_path / "home"
+    lines = run_child_until(home, served, marker, settle)
+    acknowledged = {line.split()[-1] for line in lines if " acknowledged " in line}
+
+    manager = TaskManager(home, poll=PollPolicy.immediate(0.05))
+    manager.reconcile_delays = (0.0, 0.2, 0.5)
+    try:
+        resumed = manager.resume()
+        assert len(resumed) == COUNT
+        await asyncio.wait_for(asyncio.gather(*(t._wait_async(None) for t in resumed)), 60)
+        upstream = httpx.get(served + "/sim/control/tasks").json()
+        upstream_ids = {t["id"] for t in upstream["tasks"]}
+        ours = {t.id for t in resumed}
+        assert acknowledged <= ours  # every id the provider acknowledged survived the kill
+        assert ours == upstream_ids and len(upstream_ids) == COUNT  # all found, none twice
+        for task in resumed:
+            assert task.status is Status.SUCCEEDED, (point, task.to_dict())
+            [saved] = task.downloads
+            assert saved["state"] == "saved"
+            data = Path(saved["path"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == saved["sha256"]
+    finally:
+        await manager.aclose()
+    with sqlite3.connect(home / "history.sqlite3") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finals = [p for p in (home / "media").iterdir() if not p.name.startswith(".part-")]
+    assert sorted(p.name for p in finals) == sorted(Path(t.files[0]).name for t in resumed)
