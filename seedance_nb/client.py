@@ -1,23 +1,17 @@
-"""The async client: the only place in seedance_nb that performs HTTP.
+"""The async client: one object per provider dialect, with the operations users call.
 
 >>> client = AsyncSeedance("ark")              # no key configured → in-process simulator
 >>> created = await client.create(VideoRequest(model="seedance-2.0", prompt="a fox"))
 >>> snapshot = await client.get(created.task_id)
 
-Every request has connect/read deadlines and an overall deadline, and a cap on the response size.
-Reads are retried (see :mod:`seedance_nb.retry`). A create is sent once: if its answer is lost
-after it may have reached the server, :class:`~seedance_nb.errors.AmbiguousCreateError` is raised
-and nothing is resent.
+Every request has connect/read deadlines and an overall deadline, and a cap on the response size;
+reads are retried and a create is sent once (see :mod:`seedance_nb.exchange`, the only code that
+sends HTTP requests).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,16 +20,11 @@ import httpx
 from . import __version__
 from .config import Settings, resolve_settings
 from .download import DownloadResult, save_stream
-from .errors import (
-    AmbiguousCreateError,
-    ApiError,
-    MalformedResponseError,
-    RateLimitError,
-    TransportError,
-)
-from .providers import CreateResult, HttpCall, adapter_for
+from .errors import AmbiguousCreateError, MalformedResponseError
+from .exchange import Answer, Exchange, Timeouts
+from .providers import CreateResult, adapter_for
 from .providers.base import decode_json
-from .retry import RETRYABLE_STATUS, RetryPolicy
+from .retry import RetryPolicy
 from .status import Status, TaskSnapshot
 
 if TYPE_CHECKING:
@@ -43,29 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("seedance_nb")
 
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Seconds. ``overall`` bounds a whole request, so a server that drips bytes cannot hang us."""
-
-    connect: float = 10.0
-    read: float = 60.0
-    overall: float = 120.0
-
-
-@dataclass(frozen=True)
-class _Answer:
-    status_code: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-class _LostAnswer(Exception):
-    """The request may have reached the server but no usable answer came back."""
-
-    def __init__(self, detail: str, *, sent: bool) -> None:
-        super().__init__(detail)
-        self.sent = sent
+__all__ = ["AsyncSeedance", "Timeouts"]
 
 
 class AsyncSeedance:
@@ -95,6 +62,14 @@ class AsyncSeedance:
             log.info("seedance_nb: no API key configured; using the in-process simulator")
         self._transport = transport
         self._http = self._make_http(auth=True)
+        self._exchange = Exchange(
+            self._http,
+            self.adapter,
+            timeouts=self.timeouts,
+            retry=self.retry,
+            max_response_bytes=max_response_bytes,
+            secret=self.settings.api_key.get(),
+        )
         self._files: httpx.AsyncClient | None = None
 
     def _make_http(self, *, auth: bool) -> httpx.AsyncClient:
@@ -155,7 +130,7 @@ class AsyncSeedance:
 
             request = await upload_local_materials(self._http, request, self.provider)
         call = self.adapter.build_create(request, callback_url=callback_url)
-        answer = await self._create_once(call)
+        answer = await self._exchange.create_once(call)
         try:
             return self.adapter.parse_create(self._decode(answer), request)
         except MalformedResponseError as exc:
@@ -170,7 +145,7 @@ class AsyncSeedance:
 
     async def get(self, task_id: str) -> TaskSnapshot:
         """The task's current state in the common vocabulary."""
-        answer = await self._read(self.adapter.build_get(task_id))
+        answer = await self._exchange.read(self.adapter.build_get(task_id))
         return self.adapter.parse_task(self._decode(answer))
 
     async def list(
@@ -187,7 +162,7 @@ class AsyncSeedance:
         )
         if call is None:
             return None
-        answer = await self._read(call)
+        answer = await self._exchange.read(call)
         return self.adapter.parse_list(self._decode(answer))
 
     async def cancel(self, task_id: str) -> None:
@@ -200,7 +175,7 @@ class AsyncSeedance:
                 f"{self.provider} has no cancel endpoint; the task keeps running upstream"
             )
         # DELETE is idempotent in effect: a repeat finds the task already cancelled/gone.
-        await self._read(call)
+        await self._exchange.read(call)
 
     async def download(
         self, url: str, dest: Path, *, max_bytes: int = 512 * 1024 * 1024
@@ -212,128 +187,5 @@ class AsyncSeedance:
         return await save_stream(self._files, url, dest, max_bytes=max_bytes)
 
     # -- plumbing ---------------------------------------------------------------------------
-    def _decode(self, answer: _Answer) -> Any:
+    def _decode(self, answer: Answer) -> Any:
         return decode_json(answer.body, provider=self.provider, status_code=answer.status_code)
-
-    async def _create_once(self, call: HttpCall) -> _Answer:
-        ref = uuid.uuid4().hex
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                answer = await self._send(call, client_ref=ref)
-            except _LostAnswer as lost:
-                if lost.sent:
-                    raise AmbiguousCreateError(
-                        f"the create was sent but its answer was lost ({lost}); the task may "
-                        "exist upstream. It was not resent: run resume() to reconcile it",
-                        provider=self.provider,
-                        client_ref=ref,
-                    ) from None
-                if attempt >= self.retry.max_attempts:
-                    raise TransportError(
-                        f"could not reach {self.provider}: {lost}", provider=self.provider
-                    ) from None
-                await self.retry.sleep(self.retry.backoff(attempt))
-                continue
-            if answer.status_code < 400:
-                return answer
-            error = self._error(answer)
-            if answer.status_code >= 500:
-                # A gateway or server error after the body went out: maybe created, maybe not.
-                raise AmbiguousCreateError(
-                    f"the create got {error}; the task may exist upstream. It was not resent: "
-                    "run resume() to reconcile it",
-                    provider=self.provider,
-                    client_ref=ref,
-                ) from None
-            # 429 means the server refused the request: sending it again later is safe.
-            if isinstance(error, RateLimitError) and self._may_retry(attempt, error):
-                await self.retry.sleep(self.retry.backoff(attempt, error.retry_after))
-                continue
-            raise error
-
-    async def _read(self, call: HttpCall) -> _Answer:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                answer = await self._send(call)
-            except _LostAnswer as lost:
-                if attempt >= self.retry.max_attempts:
-                    raise TransportError(
-                        f"{call.method} {call.path} to {self.provider} failed: {lost}",
-                        provider=self.provider,
-                    ) from None
-                await self.retry.sleep(self.retry.backoff(attempt))
-                continue
-            if answer.status_code < 400:
-                return answer
-            error = self._error(answer)
-            if answer.status_code in RETRYABLE_STATUS and self._may_retry(attempt, error):
-                await self.retry.sleep(self.retry.backoff(attempt, error.retry_after))
-                continue
-            raise error
-
-    def _may_retry(self, attempt: int, error: ApiError) -> bool:
-        if attempt >= self.retry.max_attempts:
-            return False
-        return error.retry_after is None or error.retry_after <= self.retry.max_retry_after
-
-    def _error(self, answer: _Answer) -> ApiError:
-        error = self.adapter.parse_error(answer.status_code, answer.body, answer.headers)
-        return _redacted(error, self.settings.api_key.get())
-
-    async def _send(self, call: HttpCall, *, client_ref: str | None = None) -> _Answer:
-        headers = {"X-Client-Request-Id": client_ref or uuid.uuid4().hex}
-        request = self._http.build_request(
-            call.method, call.path, params=list(call.params), json=call.json, headers=headers
-        )
-        started = time.monotonic()
-        try:
-            answer = await asyncio.wait_for(self._exchange(request), self.timeouts.overall)
-        except asyncio.TimeoutError:
-            raise _LostAnswer(
-                f"no complete answer within {self.timeouts.overall:g} s", sent=True
-            ) from None
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise _LostAnswer(f"{type(exc).__name__}: {exc}", sent=False) from None
-        except httpx.HTTPError as exc:
-            raise _LostAnswer(f"{type(exc).__name__}: {exc}", sent=True) from None
-        except (OSError, RuntimeError) as exc:
-            # In-process transports surface a dropped connection as the app's own exception.
-            raise _LostAnswer(f"connection lost: {type(exc).__name__}", sent=True) from None
-        log.debug(
-            "%s %s -> %s (%.0f ms)",
-            call.method,
-            request.url.copy_with(query=None),
-            answer.status_code,
-            (time.monotonic() - started) * 1000,
-        )
-        return answer
-
-    async def _exchange(self, request: httpx.Request) -> _Answer:
-        response = await self._http.send(request, stream=True)
-        try:
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > self.max_response_bytes:
-                    raise MalformedResponseError(
-                        f"response larger than {self.max_response_bytes} bytes; refused",
-                        provider=self.provider,
-                        status_code=response.status_code,
-                    )
-                chunks.append(chunk)
-        finally:
-            await response.aclose()
-        return _Answer(response.status_code, dict(response.headers), b"".join(chunks))
-
-
-def _redacted(error: ApiError, key: str) -> ApiError:
-    """Providers may echo what they were sent; make sure the key never rides along."""
-    if key and len(key) >= 4 and key in str(error):
-        error.message = error.message.replace(key, "***")
-        error.args = (error._format(),)
-    return error

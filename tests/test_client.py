@@ -146,8 +146,14 @@ async def test_dripping_server_hits_the_overall_deadline() -> None:
             yield bytes([byte])
 
     rec = Recorder(lambda request: httpx.Response(200, content=drip()))
-    client = client_for(rec, timeouts=Timeouts(overall=0.3))
-    client.retry = RetryPolicy(max_attempts=2, sleep=lambda s: asyncio.sleep(0))
+    client = AsyncSeedance(
+        "ark",
+        base_url=BASE,
+        api_key=KEY,
+        transport=httpx.MockTransport(rec),
+        timeouts=Timeouts(overall=0.3),
+        retry=RetryPolicy(max_attempts=2, sleep=lambda s: asyncio.sleep(0)),
+    )
     with pytest.raises(errors.TransportError) as info:
         await client.get("t")
     assert "0.3 s" in str(info.value) and len(rec.requests) == 2

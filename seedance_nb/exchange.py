@@ -1,0 +1,199 @@
+"""One HTTP exchange with deadlines and a size cap, and the two retry loops around it.
+
+Reads are retried (see :mod:`seedance_nb.retry`). A create is sent once: if its answer is lost
+after it may have reached the server, :class:`~seedance_nb.errors.AmbiguousCreateError` is raised
+and nothing is resent. Only a create that provably never left (connection refused) or that the
+server refused with 429 is tried again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from .errors import (
+    AmbiguousCreateError,
+    ApiError,
+    MalformedResponseError,
+    RateLimitError,
+    TransportError,
+)
+from .providers import Adapter, HttpCall
+from .retry import RETRYABLE_STATUS, RetryPolicy
+
+log = logging.getLogger("seedance_nb")
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds. ``overall`` bounds a whole request, so a server that drips bytes cannot hang us."""
+
+    connect: float = 10.0
+    read: float = 60.0
+    overall: float = 120.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class _LostAnswer(Exception):
+    """The request may have reached the server but no usable answer came back."""
+
+    def __init__(self, detail: str, *, sent: bool) -> None:
+        super().__init__(detail)
+        self.sent = sent
+
+
+class Exchange:
+    """Performs :class:`HttpCall` s for one client; the only code that sends HTTP requests."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        adapter: Adapter,
+        *,
+        timeouts: Timeouts,
+        retry: RetryPolicy,
+        max_response_bytes: int,
+        secret: str,
+    ) -> None:
+        self._http = http
+        self.adapter = adapter
+        self.provider = adapter.name
+        self.timeouts = timeouts
+        self.retry = retry
+        self.max_response_bytes = max_response_bytes
+        self._secret = secret
+
+    async def create_once(self, call: HttpCall) -> Answer:
+        ref = uuid.uuid4().hex
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                answer = await self._send(call, client_ref=ref)
+            except _LostAnswer as lost:
+                if lost.sent:
+                    raise AmbiguousCreateError(
+                        f"the create was sent but its answer was lost ({lost}); the task may "
+                        "exist upstream. It was not resent: run resume() to reconcile it",
+                        provider=self.provider,
+                        client_ref=ref,
+                    ) from None
+                if attempt >= self.retry.max_attempts:
+                    raise TransportError(
+                        f"could not reach {self.provider}: {lost}", provider=self.provider
+                    ) from None
+                await self.retry.sleep(self.retry.backoff(attempt))
+                continue
+            if answer.status_code < 400:
+                return answer
+            error = self._error(answer)
+            if answer.status_code >= 500:
+                # A gateway or server error after the body went out: maybe created, maybe not.
+                raise AmbiguousCreateError(
+                    f"the create got {error}; the task may exist upstream. It was not resent: "
+                    "run resume() to reconcile it",
+                    provider=self.provider,
+                    client_ref=ref,
+                ) from None
+            # 429 means the server refused the request: sending it again later is safe.
+            if isinstance(error, RateLimitError) and self._may_retry(attempt, error):
+                await self.retry.sleep(self.retry.backoff(attempt, error.retry_after))
+                continue
+            raise error
+
+    async def read(self, call: HttpCall) -> Answer:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                answer = await self._send(call)
+            except _LostAnswer as lost:
+                if attempt >= self.retry.max_attempts:
+                    raise TransportError(
+                        f"{call.method} {call.path} to {self.provider} failed: {lost}",
+                        provider=self.provider,
+                    ) from None
+                await self.retry.sleep(self.retry.backoff(attempt))
+                continue
+            if answer.status_code < 400:
+                return answer
+            error = self._error(answer)
+            if answer.status_code in RETRYABLE_STATUS and self._may_retry(attempt, error):
+                await self.retry.sleep(self.retry.backoff(attempt, error.retry_after))
+                continue
+            raise error
+
+    def _may_retry(self, attempt: int, error: ApiError) -> bool:
+        if attempt >= self.retry.max_attempts:
+            return False
+        return error.retry_after is None or error.retry_after <= self.retry.max_retry_after
+
+    def _error(self, answer: Answer) -> ApiError:
+        error = self.adapter.parse_error(answer.status_code, answer.body, answer.headers)
+        return _redacted(error, self._secret)
+
+    async def _send(self, call: HttpCall, *, client_ref: str | None = None) -> Answer:
+        headers = {"X-Client-Request-Id": client_ref or uuid.uuid4().hex}
+        request = self._http.build_request(
+            call.method, call.path, params=list(call.params), json=call.json, headers=headers
+        )
+        started = time.monotonic()
+        try:
+            answer = await asyncio.wait_for(self._exchange(request), self.timeouts.overall)
+        except asyncio.TimeoutError:
+            raise _LostAnswer(
+                f"no complete answer within {self.timeouts.overall:g} s", sent=True
+            ) from None
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise _LostAnswer(f"{type(exc).__name__}: {exc}", sent=False) from None
+        except httpx.HTTPError as exc:
+            raise _LostAnswer(f"{type(exc).__name__}: {exc}", sent=True) from None
+        except (OSError, RuntimeError) as exc:
+            # In-process transports surface a dropped connection as the app's own exception.
+            raise _LostAnswer(f"connection lost: {type(exc).__name__}", sent=True) from None
+        log.debug(
+            "%s %s -> %s (%.0f ms)",
+            call.method,
+            request.url.copy_with(query=None),
+            answer.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        return answer
+
+    async def _exchange(self, request: httpx.Request) -> Answer:
+        response = await self._http.send(request, stream=True)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    raise MalformedResponseError(
+                        f"response larger than {self.max_response_bytes} bytes; refused",
+                        provider=self.provider,
+                        status_code=response.status_code,
+                    )
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        return Answer(response.status_code, dict(response.headers), b"".join(chunks))
+
+
+def _redacted(error: ApiError, key: str) -> ApiError:
+    """Providers may echo what they were sent; make sure the key never rides along."""
+    if key and len(key) >= 4 and key in str(error):
+        error.message = error.message.replace(key, "***")
+        error.args = (error._format(),)
+    return error
