@@ -78,7 +78,8 @@ request = sd.VideoRequest(
     duration=4,
     seed=7,
 )
-request.mode, sd.estimate(request)"""
+print("mode:", request.mode.value)
+print("estimate:", sd.estimate(request))"""
     ),
     md(
         """Every documented rule is checked locally, so nothing is spent on a request the API would
@@ -290,9 +291,13 @@ measured before sending: image sides and aspect ratio, video and audio durations
 )
 request.mode, [m.summary() for m in request.materials]"""
     ),
-    md("Audio alone is not enough; the check says so before anything is sent:"),
+    md(
+        """Audio alone is not enough, and on the real API a local audio file must be uploaded first;
+the check says so before anything is sent:"""
+    ),
     code(
-        """sd.check(request.with_changes(materials=[sd.Material.audio(refs / "beat.wav")]), "ark")"""
+        """alone = request.with_changes(prompt="Dance to @1", materials=[sd.Material.audio(refs / "beat.wav")])
+sd.check(alone, "ark")"""
     ),
     code(
         """dance = sd.submit(request)
@@ -350,7 +355,10 @@ A paper boat is folded on a wooden table by the window, top-down view"""
         """%%seedance -m seedance-2.0-fast --resolution 480p --ratio 16:9 --duration 4 --last-frame --tag storyboard --first-frame shot1 -o shot2
 The paper boat is set down on a puddle outside and starts to drift"""
     ),
-    code("await shot2"),
+    code(
+        """await shot2
+shot2.mode, [path.name for path in shot2.files]"""
+    ),
     md(
         """## Shot 3, from Python
 
@@ -377,9 +385,12 @@ shot3 = sd.submit(
         tags=["storyboard"],
     )
 )
-shot3.mode, shot3"""
+shot3"""
     ),
-    code("await shot3"),
+    code(
+        """await shot3
+shot3.mode, shot3.status"""
+    ),
     md(
         """## The cuts
 
@@ -481,11 +492,11 @@ without it, a table with bars."""
 spend = (
     sd.history(status="succeeded")
     .sort_values("finished_at")
-    .assign(total=lambda d: d.cost.cumsum())[["finished_at", "model", "cost", "total"]]
+    .assign(total=lambda d: d.cost.fillna(0).cumsum())[["finished_at", "model", "cost", "total"]]
 )
 if importlib.util.find_spec("matplotlib"):
     spend.plot(x="finished_at", y="total", drawstyle="steps-post", legend=False,
-               ylabel=f"total cost ({df.currency.iloc[0]})", title="Spend over time")
+               ylabel="total cost", title="Spend over time")
 else:
     display(spend.style.bar(subset=["total"], color="#8fb3e0").format({"cost": "{:.3f}", "total": "{:.3f}"}))"""
     ),

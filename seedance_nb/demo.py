@@ -13,9 +13,11 @@ neither spends money nor writes into an existing history.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -60,44 +62,44 @@ def execute_notebook(
     ``nbclient.exceptions.CellExecutionError`` when a cell fails; the notebook is saved either way.
     """
     import nbformat
-    import zmq.asyncio
+
+    source, dest = Path(source), Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(source, as_version=4)
+    try:
+        _execute(nb, dest.parent, dict(os.environ if env is None else env), timeout)
+    finally:
+        nbformat.write(nb, dest)
+        # nbclient's cleanup leaves a few zmq sockets to the garbage collector, which warns
+        # about each; collect them now, quietly, rather than in whatever code runs next.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
+    return nb
+
+
+def _execute(nb: Any, folder: Path, env: dict[str, str], timeout: float) -> None:
     from ipykernel.kernelspec import write_kernel_spec
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
 
-    class KernelManager(AsyncKernelManager):
-        # The client shares the manager's zmq context, so destroying it below closes every
-        # socket (nbclient's cleanup leaves some open, and they warn when collected).
-        def client(self, **kwargs: Any) -> Any:
-            return super().client(context=self.context, **kwargs)
-
-    source, dest = Path(source), Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    nb = nbformat.read(source, as_version=4)
-    context = zmq.asyncio.Context()
     with tempfile.TemporaryDirectory(prefix="seedance-kernel-") as specs:
         write_kernel_spec(Path(specs) / "python3")
-        manager = KernelManager(
+        manager = AsyncKernelManager(
             kernel_name="python3",
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[specs], ensure_native_kernel=False),
-            context=context,
         )
         client = NotebookClient(
             nb,
             km=manager,
             timeout=timeout,
-            resources={"metadata": {"path": str(dest.parent)}},
+            resources={"metadata": {"path": str(folder)}},
             # Like JupyterLab by default: widget state is not saved, so a saved notebook (and
             # its HTML export) shows each output's static fallback, which needs no kernel.
             store_widget_state=False,
         )
-        try:
-            client.execute(env=dict(os.environ if env is None else env))
-        finally:
-            nbformat.write(nb, dest)
-            context.destroy(linger=0)
-    return nb
+        client.execute(env=env)
 
 
 def export_html(notebook: Path | str, dest: Path | str | None = None) -> Path:

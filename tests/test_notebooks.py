@@ -185,7 +185,7 @@ def test_quickstart_used_the_key_and_saved_none(shared_quickstart: tuple[Path, P
 def test_quickstart_html_shows_every_video_with_provenance(
     shared_quickstart: tuple[Path, Path, Any],
 ) -> None:
-    saved, html, nb = shared_quickstart
+    _saved, html, nb = shared_quickstart
     page = html.read_text()
     facts = task_outputs(nb)
     tasks = {f["task_id"]: f for f in facts}

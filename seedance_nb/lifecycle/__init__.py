@@ -10,6 +10,7 @@ limits, budget and batches. See docs/lifecycle.md.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .batch import TaskGroup
@@ -70,14 +71,27 @@ def rerun(task: Task | int | str, **changes: Any) -> Task:
     return get_manager().rerun(task, **changes)
 
 
-def resume(*, force: bool = False) -> list[Task]:
-    """Continue every unfinished task of the history that no live process owns."""
-    return get_manager().resume(force=force)
+def resume(*, force: bool = False, wait: bool = False) -> list[Task]:
+    """Continue every unfinished task of the history that no live process owns.
+
+    With ``wait`` it blocks until they are all done (for the CLI and scripts).
+    """
+    manager = get_manager()
+    tasks = manager.resume(force=force)
+    if wait and tasks:
+        TaskGroup(manager, tasks, "resume").wait()
+    return tasks
 
 
-def download(task: Task | int | str) -> Task:
-    """Save a task's results (again); ``download(id).wait()`` in a script, ``await`` in a cell."""
-    return get_manager().download(task)
+def download(task: Task | int | str, *, wait: bool = True) -> list[Path]:
+    """Save a task's results (again) and return the local files.
+
+    With ``wait=False`` it returns the files saved so far and keeps going in the background.
+    """
+    handle = get_manager().download(task)
+    if wait:
+        handle.wait()
+    return handle.files
 
 
 def history(

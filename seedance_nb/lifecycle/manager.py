@@ -286,11 +286,12 @@ class TaskManager:
                 return task
         for row in self.history.find(task_id, settings.provider):
             if row["base_url"] == settings.base_url:
+                if row["phase"] != "done":
+                    taken = _resume.take_over(self, row)
+                    if taken is not None:
+                        return taken
                 task = self._load(row)
-                if not task.done:
-                    self.history.claim(task.uid, self.owner, row.get("owner"))
-                    self._start(task)
-                else:
+                if task.done:
                     task._settle()
                 return task
         now = self.clock.time()
@@ -331,6 +332,11 @@ class TaskManager:
             row = rows[0] if rows else None
         if row is None:
             raise KeyError(f"no task {ref!r} in this session or in {self.history.db_path}")
+        if row["phase"] != "done":
+            # Unfinished: continue it here unless a live process is already on it.
+            taken = _resume.take_over(self, row)
+            if taken is not None:
+                return taken
         task = self._load(row)
         if task.done:
             task._settle()

@@ -70,56 +70,62 @@ def same_process(owner: str | None) -> bool:
 
 def resume(manager: TaskManager, *, force: bool = False) -> list[Task]:
     """Continue every unfinished task not owned by a live process; returns their handles."""
-    history = manager.history
-    now = manager.clock.time()
     resumed: list[Task] = []
-    for row in history.unfinished():
+    for row in manager.history.unfinished():
         task = manager._tasks.get(row["uid"])
         if task is not None:  # ours already; restart it if its coroutine died with a loop
             if task._runner is None or task._runner.done():
                 manager._start(task)
             resumed.append(task)
             continue
-        owner = row.get("owner")
-        if not force and owner != manager.owner and owner_alive(owner):
-            continue
-        if not history.claim(row["uid"], manager.owner, owner):
-            continue  # another process claimed it first
-        row["owner"] = manager.owner
-        task = manager._load(row)
-        resumed.append(task)
-        task._set(event="resumed", detail={"from": owner})
-        if row.get("simulated") and not same_process(owner):
+        task = take_over(manager, row, force=force)
+        if task is not None:
+            resumed.append(task)
+    return resumed
+
+
+def take_over(manager: TaskManager, row: dict[str, Any], *, force: bool = False) -> Task | None:
+    """Claim one unfinished row and continue it here; None if a live process owns it."""
+    history = manager.history
+    owner = row.get("owner")
+    if not force and owner != manager.owner and owner_alive(owner):
+        return None
+    if not history.claim(row["uid"], manager.owner, owner):
+        return None  # another process claimed it first
+    row["owner"] = manager.owner
+    task = manager._load(row)
+    task._set(event="resumed", detail={"from": owner})
+    if row.get("simulated") and not same_process(owner):
+        task._set(
+            phase="done",
+            error_code="simulator_gone",
+            error_message="this task ran on the in-process simulator of a process that has "
+            "ended; there is nothing left to poll",
+            event="simulator_gone",
+        )
+        task._settle()
+        return task
+    if task.create_state == "pending":
+        reason = None
+        if manager.clock.time() - task.submitted_ts > RESEND_WINDOW:
+            reason = "it was queued over an hour ago and never sent; send it again with rerun()"
+        elif task.request is None:
+            reason = "its request cannot be rebuilt from the history"
+        if reason:
             task._set(
+                create_state="not_sent",
+                status=Status.CANCELLED,
                 phase="done",
-                error_code="simulator_gone",
-                error_message="this task ran on the in-process simulator of a process that has "
-                "ended; there is nothing left to poll",
-                event="simulator_gone",
+                error_code="not_sent",
+                error_message=f"not sent: {reason}; nothing was created or billed",
+                event="not_sent",
             )
             task._settle()
-            continue
-        if task.create_state == "pending":
-            reason = None
-            if now - task.submitted_ts > RESEND_WINDOW:
-                reason = "it was queued over an hour ago and never sent; send it again with rerun()"
-            elif task.request is None:
-                reason = "its request cannot be rebuilt from the history"
-            if reason:
-                task._set(
-                    create_state="not_sent",
-                    status=Status.CANCELLED,
-                    phase="done",
-                    error_code="not_sent",
-                    error_message=f"not sent: {reason}; nothing was created or billed",
-                    event="not_sent",
-                )
-                task._settle()
-                continue
-        if task.id is not None or task.create_state != "pending":
-            manager.limiter.adopt(task)
-        manager._start(task)
-    return resumed
+            return task
+    else:
+        manager.limiter.adopt(task)
+    manager._start(task)
+    return task
 
 
 async def reconcile(manager: TaskManager, task: Task) -> None:

@@ -329,6 +329,31 @@ class Task:
             await asyncio.wait_for(asyncio.shield(waiter), timeout)
         return self
 
+    async def _until(self, predicate: Callable[[], bool], timeout: float | None) -> None:
+        host = self._manager.host
+        if not host.in_loop_thread():
+            future = asyncio.run_coroutine_threadsafe(self._until(predicate, timeout), host.loop)
+            await asyncio.wrap_future(future)
+            return
+        if predicate():
+            return
+        reached = host.loop.create_future()
+
+        def check(_task: Task) -> None:
+            if predicate() and not reached.done():
+                reached.set_result(None)
+
+        stop = self.observe(check)
+        try:
+            await asyncio.wait_for(reached, timeout)
+        finally:
+            stop()
+
+    def wait_created(self, timeout: float | None = None) -> str | None:
+        """Block until the create has answered (or the task is done); returns the task id."""
+        self._manager.host.run(self._until(lambda: self.id is not None or self.done, timeout))
+        return self.id
+
     def wait(self, timeout: float | None = None) -> Task:
         """Block until the task is done (finished and downloaded); returns the task.
 

@@ -31,8 +31,8 @@ class Media:
     mime: str
 
     def relative(self, base: Path | None = None) -> str:
-        """The path relative to ``base`` (the notebook's folder), as a URL path."""
-        base = Path.cwd() if base is None else base
+        """The path relative to ``base`` (default: the notebook's folder), as a URL path."""
+        base = notebook_dir() if base is None else base
         try:
             rel = os.path.relpath(self.path.resolve(), base.resolve())
         except ValueError:  # another drive on Windows
@@ -48,6 +48,17 @@ class Media:
             and not parts[0].startswith("/")
             and not any(p.startswith(".") for p in parts)
         )
+
+
+def notebook_dir() -> Path:
+    """The folder of the running notebook: Jupyter tells the kernel its path
+    (``JPY_SESSION_NAME``), which survives an ``os.chdir``; else the working directory."""
+    session = os.environ.get("JPY_SESSION_NAME")
+    if session:
+        path = Path(session)
+        if path.is_absolute() and path.parent.is_dir():
+            return path.parent
+    return Path.cwd()
 
 
 def status_word(task: Any) -> str:

@@ -24,10 +24,13 @@ The cell returns at once with a live task card; the kernel stays free while the 
 the task has finished (and any later cell has run, or you ``await`` it) the output holds a static
 result (poster, player, provenance) that shows on GitHub, nbviewer and in exported HTML.
 
-Prompt variables: {template.SYNTAX_HELP}. Materials (-i, --video, --audio-ref, --first-frame,
---last-frame-image) take an http(s) URL, a local path, or the name of a notebook variable holding
-a PIL image, bytes, or a finished task (its last frame / first image). In the prompt, @1, @2, ...
-refer to the materials in the order given.
+Prompt variables (in the cell body):
+    {template.SYNTAX_HELP}.
+Single braces and $ stay as typed. On the %%seedance line itself IPython expands {{var}} and $var.
+
+Materials (-i, --video, --audio-ref, --first-frame, --last-frame-image) take an http(s) URL, a
+local path, or the name of a notebook variable holding a PIL image, bytes, or a finished task
+(its last frame / first image). In the prompt, @1, @2, ... refer to the materials in order.
 
 Example::
 

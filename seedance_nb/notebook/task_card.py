@@ -139,9 +139,11 @@ class TaskCard(anywidget.AnyWidget):
         if not isinstance(index, int) or not 0 <= index < len(items):
             return
         item = items[index]
-        path = self._files[index] if index < len(self._files) else None
+        if index >= len(self._files):  # a provider URL: the view loads it itself
+            self.send({"event": "media", "index": index, "error": "no local copy"})
+            return
         try:
-            data = path.read_bytes() if path is not None else b""
+            data = self._files[index].read_bytes()
         except OSError as exc:
             self.send({"event": "media", "index": index, "error": f"cannot read the file: {exc}"})
             return

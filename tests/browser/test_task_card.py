@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from .fresh import open_fresh
-from .jupyter import run_all, screenshot
+from .jupyter import REPO, run_all, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,12 @@ def output_of(page: Page, index: int) -> Locator:
 def test_card_goes_live_after_its_cell_and_plays_the_video(lab: Any) -> None:
     lab.write_notebook(
         "card.ipynb",
-        [setup_cell(2, 4), "%%seedance --duration 5 -o shot\nA red fox trots through fresh snow"],
+        [
+            # A hidden history folder: Jupyter's file server will not serve it, so the card stays
+            # when the task settles and streams the video through the widget channel.
+            setup_cell(2, 4, home=".card-data"),
+            "%%seedance --duration 5 -o shot\nA red fox trots through fresh snow",
+        ],
     )
     page = open_fresh(lab, "card.ipynb")
     assert run_all(page)  # every cell has replied: the card must move on its own from here
@@ -73,8 +78,6 @@ def test_card_goes_live_after_its_cell_and_plays_the_video(lab: Any) -> None:
     card.scroll_into_view_if_needed()
     screenshot(page, "task-card-live")
 
-    # The default history folder (.seedance/) is hidden from Jupyter's file server, so the
-    # card stays and streams the video through the widget channel.
     done = output_of(page, 1).locator(f"{CARD}[data-status=succeeded]")
     done.wait_for(timeout=60_000)
     video = done.locator("video[data-testid=video]")
@@ -95,12 +98,14 @@ def test_settled_task_becomes_a_static_result_that_plays(lab: Any) -> None:
             # Nothing embedded: the player must load the file through Jupyter's file server.
             + "\nfrom seedance_nb.notebook import static\nstatic.EMBED_LIMIT = 0",
             "%%seedance --duration 5 --seed 7 -o shot\nA paper boat drifts down a rainy street",
+            "_ = await shot  # the refresh after this cell goes to the output above, in place",
         ],
     )
     page = open_fresh(lab, "static.ipynb")
     assert run_all(page)
     result = output_of(page, 1).locator(".seedance-result")
     result.wait_for(timeout=60_000)
+    assert result.count() == 1 and output_of(page, 2).locator(".seedance-result").count() == 0
     assert output_of(page, 1).locator(CARD).count() == 0  # the live card has been replaced
     assert "succeeded" in result.inner_text() and "seed" in result.inner_text()
     video = result.locator("video")
@@ -127,3 +132,27 @@ def test_cancel_cancels_a_queued_task(lab: Any) -> None:
     assert "cancelled" in cancelled.first.inner_text()
     cancelled.first.scroll_into_view_if_needed()
     screenshot(page, "task-card-cancelled")
+
+
+QUICKSTART = REPO / "notebooks" / "quickstart.ipynb"
+
+
+@pytest.mark.skipif(not QUICKSTART.exists(), reason="notebooks/quickstart.ipynb not written yet")
+def test_quickstart_shows_playable_results(lab: Any) -> None:
+    lab.copy_notebook("quickstart.ipynb")
+    page = open_fresh(lab, "quickstart.ipynb")
+    assert run_all(page)
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    outputs = panel.locator(f"{CARD}, .seedance-result")
+    outputs.first.wait_for(timeout=60_000)
+    # Every task output ends up finished: a static result, or a card in a terminal state.
+    live = panel.locator(
+        f"{CARD}[data-status=submitting], {CARD}[data-status=queued], {CARD}[data-status=running]"
+    )
+    expect(live).to_have_count(0, timeout=120_000)
+    video = panel.locator(f"{CARD} video, .seedance-result video").first
+    video.wait_for(timeout=30_000)
+    facts = can_play(video)
+    assert facts["readyState"] >= 2 and facts["duration"] > 0, facts
+    video.scroll_into_view_if_needed()
+    screenshot(page, "quickstart")

@@ -132,7 +132,9 @@ async def test_oversized_create_answer_never_marks_the_task_failed(make_manager:
     (the provider is running it and billing for it)."""
     wire = Recorder(httpx.MockTransport(_post_only(_oversized_create)))
     manager = make_manager(wire)
-    task = manager.submit(small_request("ark"), provider="ark", base_url="http://127.0.0.1:9/api/v3")
+    task = manager.submit(
+        small_request("ark"), provider="ark", base_url="http://127.0.0.1:9/api/v3"
+    )
     await asyncio.wait_for(task._wait_async(None), 20)
     assert wire.count("POST") == 1
     assert task.create_state != "refused"

@@ -81,15 +81,18 @@ async def test_retry_after_as_an_http_date_is_honoured():
     assert sleeps.asked and sleeps.asked[0] >= 25  # the date is ~30 s away (minus test time)
 
 
-def _inside_windows(log, paths: set[str], retry_after: float) -> list[str]:
-    """Requests to ``paths`` started after a 429 answer there arrived and before its
+def _inside_windows(log, routes: set[tuple[str, str]], retry_after: float) -> list[str]:
+    """Requests to ``routes`` (method, path) started after a 429 answer there arrived and before its
     ``Retry-After`` was over: the server asked for silence on that endpoint and did not get it."""
     early = []
     for hit in log:
-        if hit.path not in paths or hit.status != 429 or hit.done is None:
+        if (hit.method, hit.path) not in routes or hit.status != 429 or hit.done is None:
             continue
         for later in log:
-            if later.path in paths and hit.done < later.at < hit.done + retry_after:
+            if (
+                later.method,
+                later.path,
+            ) in routes and hit.done < later.at < hit.done + retry_after:
                 early.append(f"{later.method} {later.path} +{later.at - hit.done:.1f}s")
     return early
 
@@ -100,7 +103,7 @@ async def _storm(make_manager: MakeManager, provider: str, poll_route: str):
     sim = Simulator(SimulatorConfig(queue_seconds=30, run_seconds=120, jitter=0.2, clock=clock))
     sim.push_scenario(route="create", kind="rate_limit", count=4, retry_after=20)
     sim.push_scenario(route=poll_route, kind="rate_limit", count=6, retry_after=45)
-    wire = Recorder(httpx.ASGITransport(app=sim.app), clock=clock.time)
+    wire = Recorder(httpx.ASGITransport(app=sim.app), clock=clock.time, stub_media=True)
     manager = make_manager(wire, clock=clock, poll=PollPolicy())
     tasks = [manager.submit(small_request(provider, f"fox {i}"), provider=provider)
              for i in range(12)]  # fmt: skip
@@ -136,9 +139,9 @@ async def test_retry_after_silences_the_whole_endpoint(
 ):
     """A 429 is about the endpoint (the account's rate), not about one request: until its
     Retry-After is over, no other poll (and no other create) should go to that endpoint."""
-    sim, wire, tasks = await _storm(make_manager, provider, poll_route)
-    polled = {e.path for e in wire.log if e.method == "GET" and not e.path.startswith("/sim/")}
+    _, wire, _ = await _storm(make_manager, provider, poll_route)
+    polled = {("GET", e.path) for e in wire.log if e.method == "GET" and "/sim/" not in e.path}
     early_polls = _inside_windows(wire.log, polled, 45)
-    early_creates = _inside_windows(wire.log, {CREATE_PATHS[provider]}, 20)
+    early_creates = _inside_windows(wire.log, {("POST", CREATE_PATHS[provider])}, 20)
     assert (early_polls[:5], len(early_polls)) == ([], 0)
     assert (early_creates[:5], len(early_creates)) == ([], 0)

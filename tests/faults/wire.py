@@ -56,13 +56,22 @@ class Exchange:
     done: float | None = None  # when the answer's head arrived
 
 
+# The smallest file the downloader accepts as an MP4 (an ``ftyp`` box).
+MP4_STUB = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+
+
 @dataclass
 class Recorder(httpx.AsyncBaseTransport):
-    """Wraps a transport and logs every exchange: ``(at, method, path, query, status)``."""
+    """Wraps a transport and logs every exchange: ``(at, method, path, query, status)``.
+
+    ``stub_media=True`` answers the simulator's media URLs with a tiny MP4 instead of rendering
+    real video, for tests about the API conversation rather than the files.
+    """
 
     inner: httpx.AsyncBaseTransport
     clock: Callable[[], float] = time.monotonic
     log: list[Exchange] = field(default_factory=list)
+    stub_media: bool = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         entry = Exchange(
@@ -70,7 +79,12 @@ class Recorder(httpx.AsyncBaseTransport):
         )
         self.log.append(entry)
         try:
-            response = await self.inner.handle_async_request(request)
+            if self.stub_media and request.url.path.startswith("/sim/media/"):
+                response = httpx.Response(
+                    200, content=MP4_STUB, headers={"content-type": "video/mp4"}
+                )
+            else:
+                response = await self.inner.handle_async_request(request)
         except BaseException as exc:
             entry.error = type(exc).__name__
             raise

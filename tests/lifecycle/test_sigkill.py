@@ -85,7 +85,7 @@ def run_child_until(home: Path, url: str, marker: str, settle: float) -> list[st
 
 
 KILL_POINTS = {
-    "right after submit": (" pending submitting ", 0.0),
+    "right after submit": ("SUBMITTED", 0.0),
     "create in flight": (" sent submitting ", 0.2),
     "after the task id": (" acknowledged ", 0.0),
     "while running": (" running ", 0.0),
@@ -115,18 +115,25 @@ async def test_sigkill_loses_nothing(served: str, tmp_path: Path, point: str):
         await asyncio.wait_for(asyncio.gather(*(t._wait_async(None) for t in resumed)), 60)
         upstream = httpx.get(served + "/sim/control/tasks").json()
         upstream_ids = {t["id"] for t in upstream["tasks"]}
-        ours = {t.id for t in resumed}
+        ours = {t.id for t in resumed if t.id}
         assert acknowledged <= ours  # every id the provider acknowledged survived the kill
-        assert ours == upstream_ids and len(upstream_ids) == COUNT  # all found, none twice
+        assert upstream_ids == ours  # every task made upstream is in the history, none twice
         for task in resumed:
+            if task.id is None:
+                # Killed between writing "sent" and the request leaving: it never arrived, and
+                # it is left for the user to decide, not resent.
+                assert task.status is Status.UNKNOWN and not task.candidates, task.to_dict()
+                continue
             assert task.status is Status.SUCCEEDED, (point, task.to_dict())
             [saved] = task.downloads
             assert saved["state"] == "saved"
             data = Path(saved["path"]).read_bytes()
             assert hashlib.sha256(data).hexdigest() == saved["sha256"]
+        if point != "right after submit":
+            assert len(ours) == COUNT
     finally:
         await manager.aclose()
     with sqlite3.connect(home / "history.sqlite3") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finals = [p for p in (home / "media").iterdir() if not p.name.startswith(".part-")]
-    assert sorted(p.name for p in finals) == sorted(Path(t.files[0]).name for t in resumed)
+    assert sorted(p.name for p in finals) == sorted(p.name for t in resumed for p in t.files)

@@ -24,6 +24,7 @@ def shell(manager: FakeManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     from seedance_nb.notebook.magics import SeedanceMagics
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)  # the notebook folder is tmp_path
     ip = InteractiveShell.instance()
     ip.register_magics(SeedanceMagics(ip, manager=manager))
     display.install(ip)

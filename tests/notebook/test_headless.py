@@ -38,6 +38,7 @@ def simulator_kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for key in [k for k in os.environ if k.endswith("_API_KEY") or k == "MAXAPI_KEY"]:
         monkeypatch.delenv(key)
     monkeypatch.delenv("SEEDANCE_BASE_URL", raising=False)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)  # the notebook folder is tmp_path
     monkeypatch.setenv("SEEDANCE_SIM_QUEUE_SECONDS", "0.3")
     monkeypatch.setenv("SEEDANCE_SIM_RUN_SECONDS", "0.7")
     monkeypatch.setenv("SEEDANCE_HOME", str(tmp_path / "seedance-data"))

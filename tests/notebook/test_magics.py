@@ -159,3 +159,11 @@ def test_line_commands(shell: Any, manager: FakeManager, monkeypatch: pytest.Mon
     monkeypatch.setenv("ARK_API_KEY", CANARY)
     shown = repr(shell.run_line_magic("seedance", "config"))
     assert "ark" in shown and CANARY not in shown
+
+
+def test_history_and_gallery_commands_read_the_history(shell: Any) -> None:
+    frame = shell.run_line_magic("seedance", "history --status succeeded --limit 5")
+    assert {"uid", "id", "model", "prompt", "status", "files"} <= set(frame.columns)
+    assert shell.run_line_magic("seedance", "gallery").items == []
+    with pytest.raises(UsageError, match="unrecognized arguments"):
+        shell.run_line_magic("seedance", "history --colour red")

@@ -173,3 +173,27 @@ def test_gallery_fork_opens_a_filled_composer() -> None:
     composer = gallery.fork(1)
     assert composer.prompt == "a fox in snow" and composer.options == {"duration": 5, "seed": 1}
     assert len(gallery.below.children) == 1
+
+
+def test_gallery_rerun_shows_a_card_for_the_new_task() -> None:
+    manager = FakeManager()
+    original = manager.submit(VideoRequest(prompt="a fox in snow", duration=5, seed=1))
+    original.id = "cgt-1"  # the history row of uid 1 below
+    gallery = Gallery(frame=_history, manager=manager)
+    task = gallery.rerun(1)
+    assert task.parent_id == original.id and task.request.seed == 1
+    [card] = gallery.below.children
+    assert card.task is task
+    card.close()
+
+
+def test_composer_from_request_keeps_options_and_materials() -> None:
+    request = VideoRequest(
+        model="seedance-2.0-fast", prompt="@1 waves", duration=5, ratio="16:9",
+        materials=["https://example.com/a.png"],
+    )  # fmt: skip
+    composer = Composer.from_request(request, manager=FakeManager())
+    assert (composer.model, composer.prompt) == ("seedance-2.0-fast", "@1 waves")
+    assert composer.options == {"duration": 5, "ratio": "16:9"}
+    assert [a["name"] for a in composer.attachments] == ["https://example.com/a.png"]
+    assert composer.request().materials[0].url_or_none == "https://example.com/a.png"
