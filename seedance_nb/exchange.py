@@ -142,7 +142,7 @@ class Exchange:
 
     def _error(self, answer: Answer) -> ApiError:
         error = self.adapter.parse_error(answer.status_code, answer.body, answer.headers)
-        return _redacted(error, self._secret)
+        return error
 
     async def _send(self, call: HttpCall, *, client_ref: str | None = None) -> Answer:
         headers = {"X-Client-Request-Id": client_ref or uuid.uuid4().hex}
@@ -188,12 +188,18 @@ class Exchange:
                 chunks.append(chunk)
         finally:
             await response.aclose()
-        return Answer(response.status_code, dict(response.headers), b"".join(chunks))
+        return _scrubbed(
+            Answer(response.status_code, dict(response.headers), b"".join(chunks)), self._secret
+        )
 
 
-def _redacted(error: ApiError, key: str) -> ApiError:
-    """Providers may echo what they were sent; make sure the key never rides along."""
-    if key and len(key) >= 4 and key in str(error):
-        error.message = error.message.replace(key, "***")
-        error.args = (error._format(),)
-    return error
+def _scrubbed(answer: Answer, secret: str) -> Answer:
+    """A server (or a proxy) may echo what it was sent. The key is cut out of every answer as it
+    arrives, so no error message, snippet or log line built from the answer can carry it."""
+    if len(secret) < 4:
+        return answer
+    needle = secret.encode()
+    if needle not in answer.body and not any(secret in v for v in answer.headers.values()):
+        return answer
+    headers = {k: v.replace(secret, "***") for k, v in answer.headers.items()}
+    return Answer(answer.status_code, headers, answer.body.replace(needle, b"***"))
