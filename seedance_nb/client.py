@@ -12,18 +12,19 @@ sends HTTP requests).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from . import __version__
 from .config import Settings, resolve_settings
 from .download import DownloadResult, save_stream
-from .errors import AmbiguousCreateError, MalformedResponseError
+from .errors import AmbiguousCreateError, ApiError, MalformedResponseError, ServerError
 from .exchange import Answer, Exchange, Timeouts
 from .providers import CreateResult, adapter_for
-from .providers.base import decode_json
+from .providers.base import decode_json, header
 from .retry import RetryPolicy
 from .status import Status, TaskSnapshot
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("seedance_nb")
 
 __all__ = ["AsyncSeedance", "Timeouts"]
+
+T = TypeVar("T")
 
 
 class AsyncSeedance:
@@ -132,21 +135,24 @@ class AsyncSeedance:
         call = self.adapter.build_create(request, callback_url=callback_url)
         answer = await self._exchange.create_once(call)
         try:
-            return self.adapter.parse_create(self._decode(answer), request)
-        except MalformedResponseError as exc:
-            if answer.status_code >= 300:
+            return self._parse(answer, lambda body: self.adapter.parse_create(body, request))
+        except (MalformedResponseError, ServerError) as exc:
+            if isinstance(exc, MalformedResponseError) and answer.status_code >= 300:
                 raise
-            # A 2xx we cannot read: the task was probably created, but we do not know its id.
+            # A 2xx we cannot read, or an envelope saying "server error" after the body went
+            # out: the task may well exist, but we do not know its id.
             raise AmbiguousCreateError(
-                f"the create was accepted but its answer is unreadable ({exc.message}); the "
-                "task may exist upstream. It was not resent: run resume() to reconcile it",
+                f"the create was sent but its answer is unusable ({exc.message}); the task may "
+                "exist upstream. It was not resent: run resume() to reconcile it",
                 provider=self.provider,
+                status_code=answer.status_code,
+                request_id=exc.request_id,
             ) from None
 
     async def get(self, task_id: str) -> TaskSnapshot:
         """The task's current state in the common vocabulary."""
         answer = await self._exchange.read(self.adapter.build_get(task_id))
-        return self.adapter.parse_task(self._decode(answer))
+        return self._parse(answer, self.adapter.parse_task)
 
     async def list(
         self,
@@ -163,7 +169,7 @@ class AsyncSeedance:
         if call is None:
             return None
         answer = await self._exchange.read(call)
-        return self.adapter.parse_list(self._decode(answer))
+        return self._parse(answer, self.adapter.parse_list)
 
     async def cancel(self, task_id: str) -> None:
         """Cancel a queued task (or delete a finished one's record, where the API does that)."""
@@ -187,5 +193,14 @@ class AsyncSeedance:
         return await save_stream(self._files, url, dest, max_bytes=max_bytes)
 
     # -- plumbing ---------------------------------------------------------------------------
-    def _decode(self, answer: Answer) -> Any:
-        return decode_json(answer.body, provider=self.provider, status_code=answer.status_code)
+    def _parse(self, answer: Answer, parse: Callable[[Any], T]) -> T:
+        """Decode and parse an answer; errors say which answer (status, request id) it was."""
+        try:
+            return parse(
+                decode_json(answer.body, provider=self.provider, status_code=answer.status_code)
+            )
+        except ApiError as exc:
+            exc.status_code = exc.status_code or answer.status_code
+            exc.request_id = exc.request_id or header(answer.headers, "x-request-id")
+            exc.args = (exc._format(),)
+            raise

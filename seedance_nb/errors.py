@@ -57,11 +57,24 @@ class UnsupportedOperation(SeedanceError):
 
 
 class TransportError(SeedanceError):
-    """No usable HTTP answer arrived (timeouts, resets, overall deadline)."""
+    """No usable HTTP answer arrived (timeouts, resets, overall deadline).
 
-    def __init__(self, message: str, *, provider: str | None = None) -> None:
-        super().__init__(message)
+    ``status_code`` and ``request_id`` are set when an answer did arrive but could not be used.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.message = message
         self.provider = provider
+        self.status_code = status_code
+        self.request_id = request_id
+        super().__init__(_with_context(message, provider, status_code, None, request_id, None))
 
 
 class AmbiguousCreateError(TransportError):
@@ -71,9 +84,37 @@ class AmbiguousCreateError(TransportError):
     decide by hand.
     """
 
-    def __init__(self, message: str, *, provider: str | None = None, client_ref: str | None = None):
-        super().__init__(message, provider=provider)
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        client_ref: str | None = None,
+    ) -> None:
+        super().__init__(message, provider=provider, status_code=status_code, request_id=request_id)
         self.client_ref = client_ref
+
+
+def _with_context(
+    message: str,
+    provider: str | None,
+    status_code: int | None,
+    code: str | None,
+    request_id: str | None,
+    task_id: str | None,
+) -> str:
+    bits = [f"provider={provider}"] if provider else []
+    if status_code is not None:
+        bits.append(f"HTTP {status_code}")
+    if code:
+        bits.append(f"code={code}")
+    if request_id:
+        bits.append(f"request_id={request_id}")
+    if task_id:
+        bits.append(f"task_id={task_id}")
+    return f"{message} ({', '.join(bits)})" if bits else message
 
 
 class ApiError(SeedanceError):
@@ -100,16 +141,9 @@ class ApiError(SeedanceError):
         super().__init__(self._format())
 
     def _format(self) -> str:
-        bits = [f"provider={self.provider}"]
-        if self.status_code is not None:
-            bits.append(f"HTTP {self.status_code}")
-        if self.code:
-            bits.append(f"code={self.code}")
-        if self.request_id:
-            bits.append(f"request_id={self.request_id}")
-        if self.task_id:
-            bits.append(f"task_id={self.task_id}")
-        return f"{self.message} ({', '.join(bits)})"
+        return _with_context(
+            self.message, self.provider, self.status_code, self.code, self.request_id, self.task_id
+        )
 
 
 class BadRequestError(ApiError):

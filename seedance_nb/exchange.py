@@ -82,6 +82,14 @@ class Exchange:
             attempt += 1
             try:
                 answer = await self._send(call, client_ref=ref)
+            except MalformedResponseError as exc:  # an answer too large to read
+                raise AmbiguousCreateError(
+                    f"the create was sent but its answer is unusable ({exc.message}); the task "
+                    "may exist upstream. It was not resent: run resume() to reconcile it",
+                    provider=self.provider,
+                    status_code=exc.status_code,
+                    client_ref=ref,
+                ) from None
             except _LostAnswer as lost:
                 if lost.sent:
                     raise AmbiguousCreateError(
@@ -102,9 +110,11 @@ class Exchange:
             if answer.status_code >= 500:
                 # A gateway or server error after the body went out: maybe created, maybe not.
                 raise AmbiguousCreateError(
-                    f"the create got {error}; the task may exist upstream. It was not resent: "
-                    "run resume() to reconcile it",
+                    f"the create got a server error ({error.message}); the task may exist "
+                    "upstream. It was not resent: run resume() to reconcile it",
                     provider=self.provider,
+                    status_code=answer.status_code,
+                    request_id=error.request_id,
                     client_ref=ref,
                 ) from None
             # 429 means the server refused the request: sending it again later is safe.

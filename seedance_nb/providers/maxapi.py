@@ -90,6 +90,11 @@ class MaxapiAdapter:
 
     def _data(self, body: Any) -> dict[str, Any]:
         envelope = require_dict(body, "response envelope", provider=self.name)
+        if "code" not in envelope:
+            raise MalformedResponseError(
+                "answer has no 'code': not the task API's {code, msg, data} envelope",
+                provider=self.name,
+            )
         code = envelope.get("code")
         if code not in (0, "0", 200):
             message = opt_str(envelope.get("msg")) or "request refused"
