@@ -160,7 +160,7 @@ function render({ model, el }) {
     drop.hidden = !form.accepts_materials;
   }
 
-  // -- attachments and the @N helper --------------------------------------------------------
+  // -- attachments and the @N buttons -------------------------------------------------------
   function showAttachments() {
     attachments.textContent = "";
     refs.textContent = "";

@@ -49,6 +49,7 @@ _EXPORTS = {
     "download": "lifecycle",
     "get_manager": "lifecycle",
     "load_ipython_extension": "notebook",
+    "unload_ipython_extension": "notebook",
     "Composer": "notebook",
     "Gallery": "notebook",
     "TaskCard": "notebook",
@@ -90,6 +91,7 @@ __all__ = [
     "resume",
     "submit",
     "submit_many",
+    "unload_ipython_extension",
     "use_simulator",
     "validate",
 ]
@@ -131,7 +133,13 @@ if TYPE_CHECKING:
     )
     from .local_simulator import use_simulator
     from .materials import Material
-    from .notebook import Composer, Gallery, TaskCard, load_ipython_extension
+    from .notebook import (
+        Composer,
+        Gallery,
+        TaskCard,
+        load_ipython_extension,
+        unload_ipython_extension,
+    )
     from .requests import ImageRequest, Mode, VideoRequest
     from .retry import RetryPolicy
     from .status import Asset, Status, TaskSnapshot

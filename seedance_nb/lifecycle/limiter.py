@@ -200,6 +200,7 @@ class Limiter:
         if queued:
             self._queued[key[:2]] -= 1
             self._holding[task.uid] = (key, False)
+            self._notify()
         if task.status is not None and task.status.terminal:
             self.release(task)
 

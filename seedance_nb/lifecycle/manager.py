@@ -18,7 +18,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Coroutine, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config import SIMULATOR_HOST, Secret, Settings, is_loopback, resolve_settings
 from ..retry import RetryPolicy
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("seedance_nb.lifecycle")
 
 ClientFactory = Callable[[Settings], "AsyncSeedance"]
+T = TypeVar("T")
 
 
 class TaskManager:
@@ -144,7 +145,7 @@ class TaskManager:
 
     def _restart_own(self) -> None:
         """Our tasks whose coroutines died with an earlier loop continue on this one."""
-        for task in self._tasks.values():
+        for task in list(self._tasks.values()):
             if not task.done and (task._runner is None or task._runner.done()):
                 self._start(task)
 
@@ -270,6 +271,8 @@ class TaskManager:
         self.host.call(self._start_on_loop, task)
 
     def _start_on_loop(self, task: Task) -> None:
+        if task._runner is not None and not task._runner.done():
+            return  # already running (resume and submit may both ask)
         task._runner = self.host.start(runner.run(self, task), name=f"seedance-task-{task.uid}")
 
     def _load(self, row: dict[str, Any]) -> Task:
@@ -280,8 +283,11 @@ class TaskManager:
 
     def attach(self, provider: str, task_id: str, *, base_url: str | None = None) -> Task:
         """A handle on an existing provider task: from the history if known, else a new row."""
+        return self._call_on_loop(self._attach, provider, task_id, base_url)
+
+    def _attach(self, provider: str, task_id: str, base_url: str | None) -> Task:
         settings = self._resolve(provider, base_url)
-        for task in self._tasks.values():
+        for task in list(self._tasks.values()):
             if task.id == task_id and task.provider == settings.provider:
                 return task
         for row in self.history.find(task_id, settings.provider):
@@ -316,7 +322,13 @@ class TaskManager:
         return task
 
     def task(self, ref: Task | int | str) -> Task:
-        """A task by handle, local uid or provider task id (from this session or the history)."""
+        """A task by handle, local uid or provider task id (from this session or the history).
+
+        An unfinished task from the history is continued here unless a live process owns it.
+        """
+        return self._call_on_loop(self._task, ref)
+
+    def _task(self, ref: Task | int | str) -> Task:
         if isinstance(ref, Task):
             return ref
         if isinstance(ref, int) or (isinstance(ref, str) and ref.lstrip("#").isdigit()):
@@ -325,7 +337,7 @@ class TaskManager:
                 return self._tasks[uid]
             row = self.history.row(uid)
         else:
-            found = [t for t in self._tasks.values() if t.id == ref]
+            found = [t for t in list(self._tasks.values()) if t.id == ref]
             if found:
                 return found[0]
             rows = self.history.find(ref)
@@ -361,12 +373,14 @@ class TaskManager:
     # -- resume, adopt, download, cancel ----------------------------------------------------------
     def resume(self, *, force: bool = False) -> list[Task]:
         """Continue unfinished tasks from the history (see :mod:`.reconcile`)."""
-        _ = self.host
-        return _resume.resume(self, force=force)
+        return self._call_on_loop(_resume.resume, self, force=force)
 
     def adopt(self, task: Task | int, task_id: str) -> Task:
         """Decide an ambiguous create yourself: this provider task id is the one it made."""
-        handle = self.task(task)
+        return self._call_on_loop(self._adopt_by_hand, task, task_id)
+
+    def _adopt_by_hand(self, task: Task | int, task_id: str) -> Task:
+        handle = self._task(task)
         if handle.id is not None:
             raise ValueError(f"task #{handle.uid} already has the id {handle.id}")
         if not self._adopt(handle, task_id, via="user"):
@@ -389,7 +403,10 @@ class TaskManager:
 
     def download(self, ref: Task | int | str) -> Task:
         """Save (again) a task's results; failed downloads are retried. Await or wait() it."""
-        task = self.task(ref)
+        return self._call_on_loop(self._download, ref)
+
+    def _download(self, ref: Task | int | str) -> Task:
+        task = self._task(ref)
         if task.status is Status.SUCCEEDED and any(f.get("state") != "saved" for f in task._files):
             task._settled = False
             task._set(phase="downloading")
@@ -416,6 +433,17 @@ class TaskManager:
             poller = self._pollers.get((task.provider, task.base_url, task.simulated))
             if poller is not None:
                 poller.ring(task.id)
+
+    def _call_on_loop(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a state-changing call on the loop's thread (from a script's main thread too)."""
+        host = self.host
+        if host.in_loop_thread():
+            return fn(*args, **kwargs)
+
+        async def call() -> T:
+            return fn(*args, **kwargs)
+
+        return host.run(call())
 
     async def _on_loop(self, coro: Coroutine[Any, Any, Any]) -> Any:
         if self.host.in_loop_thread():

@@ -1,8 +1,9 @@
 """Where the widgets' front-end files are.
 
 The ES modules are written in ``js/`` at the top of the source tree (one per widget, same name).
-A source checkout or an editable install loads them from there; an installed wheel carries copies
-in ``seedance_nb/static/`` (package data), which is the fallback.
+A source checkout or an editable install loads them from there; ``seedance_nb/static`` is a
+symlink to ``js/`` in the source tree, which a wheel build follows, so an installed wheel carries
+copies there (package data): the fallback.
 """
 
 from __future__ import annotations

@@ -42,13 +42,15 @@ class _Entry:
 
 
 # One registry per kernel: outputs are a property of the kernel session, not of any object.
-_entries: dict[str, _Entry] = {}
-_dirty: set[str] = set()
+_entries: dict[int, _Entry] = {}
+_dirty: set[int] = set()
 _hooked: set[int] = set()
 
 
-def _key(task: Any) -> str:
-    return str(getattr(task, "uid", None) or id(task))
+def _key(task: Any) -> int:
+    # The handle's identity: local uids repeat across histories (two managers, tests). An entry
+    # holds its task, so the id cannot be reused while the entry exists.
+    return id(task)
 
 
 def settled(task: Any) -> bool:
@@ -169,7 +171,7 @@ def _on_change(task: Any) -> None:
     try:
         _publish(entry)
     except Exception:  # an output that cannot be updated must not break polling
-        log.debug("could not update the output of task %s", _key(task), exc_info=True)
+        log.debug("could not update an output of task %s", getattr(task, "uid", "?"), exc_info=True)
 
 
 def _hook_shell() -> None:

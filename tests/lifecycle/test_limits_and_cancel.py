@@ -125,3 +125,19 @@ async def test_cancel_reasons(make_manager: MakeManager):
 async def test_poll_policy_immediate_is_fast():
     policy = PollPolicy.immediate()
     assert policy.interval(10_000) <= 0.05
+
+
+async def test_tasks_that_start_running_free_the_account_queue(make_manager: MakeManager):
+    sim = Simulator(SimulatorConfig(queue_seconds=0.05, run_seconds=30, jitter=0.0))
+    import httpx
+
+    manager = make_manager(transport=httpx.ASGITransport(app=sim.app))
+    manager.limiter.configure("ark", queued_per_account=2)
+    tasks = [manager.submit(req(f"fox {i}"), provider="ark") for i in range(5)]
+
+    async def all_running() -> None:
+        while not all(t.status is Status.RUNNING for t in tasks):
+            await asyncio.sleep(0.005)
+
+    await asyncio.wait_for(all_running(), 10)
+    assert sim.tasks_created() == 5

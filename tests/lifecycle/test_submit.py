@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -124,3 +125,13 @@ async def test_empty_history_has_the_same_columns(tmp_path):
     frame = History(tmp_path).frame()
     assert len(frame) == 0
     assert {c: str(t) for c, t in frame.dtypes.items()} == COLUMNS
+
+
+async def test_auto_resume_on_first_submit_sends_once(make_manager: MakeManager, sim):
+    manager = make_manager(auto_resume=True)
+    task = manager.submit(fox(), provider="ark")
+    runners = [t for t in asyncio.all_tasks() if t.get_name() == f"seedance-task-{task.uid}"]
+    assert len(runners) == 1
+    await task
+    assert sim.tasks_created() == 1
+    assert [e["kind"] for e in manager.history.events(task.uid)].count("sending") == 1
