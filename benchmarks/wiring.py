@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -19,6 +21,7 @@ from seedance_nb.simulator import Simulator
 # Environment that would send requests elsewhere or change the history folder.
 KEY_ENV = ("ARK_API_KEY", "MAXAPI_KEY", "MAXAPI_API_KEY", "SEEDANCE_PROVIDER",
            "SEEDANCE_BASE_URL", "SEEDANCE_HOME")  # fmt: skip
+TESTS = Path(__file__).resolve().parent.parent / "tests"
 MP4_STUB = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 
 
@@ -105,3 +108,13 @@ class LagMeter:
             except asyncio.CancelledError:
                 pass
         return self.lags
+
+
+def durability_harness() -> ModuleType:
+    """tests/durability/harness.py: the served simulator and the SIGKILL trials, shared with the
+    durability tests."""
+    if str(TESTS) not in sys.path:
+        sys.path.insert(0, str(TESTS))
+    from durability import harness
+
+    return harness

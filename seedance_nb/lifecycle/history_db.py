@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,7 +62,7 @@ CREATE TABLE IF NOT EXISTS assets (
     expires_at REAL, state TEXT NOT NULL, path TEXT, sha256 TEXT, size INTEGER,
     content_type TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (uid, idx)
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, uid INTEGER NOT NULL, at REAL NOT NULL,
     kind TEXT NOT NULL, status TEXT, detail TEXT
@@ -109,26 +110,42 @@ class History:
 
     def _open(self) -> sqlite3.Connection:
         self.home.mkdir(parents=True, exist_ok=True)
+        for attempt in range(5):
+            try:
+                return self._connect()
+            except sqlite3.OperationalError as exc:
+                # Two processes creating the same new database can collide on the first
+                # journal-mode switch; the loser simply tries again.
+                if "locked" not in str(exc) or attempt == 4:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
             self.db_path,
             timeout=self.busy_timeout,
             isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
             check_same_thread=False,  # guarded by self._lock
         )
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        # WAL + NORMAL: a commit survives the process being killed (not a power cut) and costs
-        # no fsync on the event loop's thread.
-        conn.execute("PRAGMA synchronous = NORMAL")
-        with self._tx(conn):
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
-            )
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # WAL + NORMAL: a commit survives the process being killed (not a power cut) and costs
+            # no fsync on the event loop's thread.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            with self._tx(conn):
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     @contextlib.contextmanager

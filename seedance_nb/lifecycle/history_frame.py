@@ -52,26 +52,10 @@ COLUMNS: dict[str, str] = {
     "notebook": "string",
 }
 
-_SEP = "\x1f"
+_SEP = "\x1f"  # joins a task's several files in one SQL value
 _TIMES = {"submitted_at", "started_at", "finished_at", "urls_expire_at"}
-
-_SELECT = f"""
-SELECT t.uid, t.id, t.provider, t.base_url, t.kind, t.model, t.mode, t.prompt, t.params,
-       t.parent_id, t.tags, t.status, t.raw_status, t.phase, t.create_state, t.submitted_at,
-       t.started_at, t.finished_at, t.estimated_tokens, t.estimated_cost, t.tokens, t.cost,
-       t.currency, a.urls, a.expires, a.expired, a.paths, a.hashes, t.error_code,
-       t.error_message, t.notebook
-FROM tasks AS t
-LEFT JOIN (
-    SELECT uid,
-           group_concat(CASE WHEN url LIKE 'data:%' THEN 'data:…' ELSE url END, '{_SEP}') AS urls,
-           min(expires_at) AS expires,
-           max(state = 'expired') AS expired,
-           group_concat(path, '{_SEP}') FILTER (WHERE state = 'saved') AS paths,
-           group_concat(sha256, '{_SEP}') FILTER (WHERE state = 'saved') AS hashes
-    FROM assets GROUP BY uid
-) AS a ON a.uid = t.uid
-"""
+_FROM_ASSETS = {"result_urls", "urls_expire_at", "urls_expired", "files", "sha256"}
+_TASK_COLUMNS = [c for c in COLUMNS if c not in _FROM_ASSETS]
 
 _SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -137,46 +121,82 @@ def build_frame(
     import pandas as pd
 
     where, params = _where(status, model, since, text, tag)
-    sql = _SELECT + where + " ORDER BY t.uid DESC"
+    chosen = f"SELECT t.uid FROM tasks AS t{where} ORDER BY t.uid DESC"
     if limit is not None:
-        sql += " LIMIT ?"
-        params.append(int(limit))
+        chosen += f" LIMIT {int(limit)}"
     cursor = conn.cursor()
     cursor.row_factory = None
-    rows = cursor.execute(sql, params).fetchall()
-    names = list(COLUMNS)
-    raw = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    columns = ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
+    rows = cursor.execute(
+        f"SELECT {columns} FROM tasks AS t WHERE t.uid IN ({chosen}) ORDER BY t.uid DESC"
+        if where or limit is not None
+        else f"SELECT {columns} FROM tasks AS t ORDER BY t.uid DESC",
+        params,
+    ).fetchall()
+    files = _assets(cursor, chosen if where or limit is not None else None, params)
+    raw = dict(zip(_TASK_COLUMNS, zip(*rows, strict=True), strict=True)) if rows else {}
     now = time.time()
     data: dict[str, Any] = {}
-    for name, values in zip(names, raw, strict=True):
-        dtype = COLUMNS[name]
+    for name, dtype in COLUMNS.items():
+        if name in _FROM_ASSETS:
+            continue
+        values = raw.get(name, ())
         if name == "tags":
             data[name] = pd.Series(_tags(values), dtype="object")
-        elif name in ("result_urls", "files", "sha256"):
-            data[name] = pd.Series([_split(v) for v in values], dtype="object")
-        elif name == "urls_expired":
-            data[name] = pd.array([None if e is None else bool(e) for e in values], dtype="boolean")
         elif name in _TIMES:
             data[name] = _times(pd, values)
         else:
             data[name] = pd.array(list(values), dtype=dtype)  # type: ignore[call-overload]
-    frame = pd.DataFrame(data, columns=names)
-    # A URL past its expiry whose file was never saved is dead even if nobody tried it yet.
-    past = frame["urls_expire_at"].notna() & (
-        frame["urls_expire_at"] < pd.Timestamp(now, unit="s", tz="UTC")
+    uids = raw.get("uid", ())
+    none: tuple[str, ...] = ()
+    urls: list[tuple[str, ...]] = []
+    expires: list[float | None] = []
+    dead: list[bool | None] = []
+    paths: list[tuple[str, ...]] = []
+    hashes: list[tuple[str, ...]] = []
+    for uid in uids:
+        entry = files.get(uid)
+        if entry is None:
+            urls.append(none)
+            expires.append(None)
+            dead.append(None)
+            paths.append(none)
+            hashes.append(none)
+            continue
+        _, joined_urls, soonest, any_dead, joined_paths, joined_hashes = entry
+        saved = tuple(joined_paths.split(_SEP)) if joined_paths else none
+        # A URL past its expiry whose file was never saved is dead even if nobody tried it.
+        dead.append(bool(any_dead) or (soonest is not None and soonest < now and not saved))
+        urls.append(tuple(joined_urls.split(_SEP)))
+        expires.append(soonest)
+        paths.append(saved)
+        hashes.append(tuple(joined_hashes.split(_SEP)) if joined_hashes else none)
+    data["result_urls"] = pd.Series(urls, dtype="object")
+    data["urls_expire_at"] = _times(pd, tuple(expires))
+    data["urls_expired"] = pd.array(dead, dtype="boolean")
+    data["files"] = pd.Series(paths, dtype="object")
+    data["sha256"] = pd.Series(hashes, dtype="object")
+    return pd.DataFrame(data, columns=list(COLUMNS))
+
+
+def _assets(cursor: sqlite3.Cursor, chosen: str | None, params: list[Any]) -> dict[int, Any]:
+    """uid -> (uid, urls, earliest expiry, any expired, saved paths, their sha256), the lists
+    joined with a separator (the table is stored in (uid, idx) order, so SQLite groups as it
+    scans)."""
+    where = f" WHERE uid IN ({chosen})" if chosen is not None else ""
+    sql = (
+        "SELECT uid, group_concat(CASE WHEN url LIKE 'data:%' THEN 'data:…' ELSE url END, "
+        f"'{_SEP}'), min(expires_at), max(state = 'expired'), "
+        f"group_concat(CASE WHEN state = 'saved' THEN path END, '{_SEP}'), "
+        f"group_concat(CASE WHEN state = 'saved' THEN COALESCE(sha256, '') END, '{_SEP}') "
+        f"FROM assets{where} GROUP BY uid"
     )
-    unsaved = frame["files"].map(len) == 0
-    frame.loc[past & unsaved & frame["urls_expired"].notna(), "urls_expired"] = True
-    return frame
+    return {row[0]: row for row in cursor.execute(sql, params)}
 
 
 def _times(pd: Any, values: tuple[Any, ...]) -> Any:
     series = pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True)
     return series.astype("datetime64[ns, UTC]")
-
-
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(value.split(_SEP)) if value else ()
 
 
 def _tags(values: tuple[Any, ...]) -> list[tuple[str, ...]]:

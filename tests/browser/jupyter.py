@@ -17,6 +17,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -25,6 +26,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -259,9 +261,14 @@ def new_page(browser: Browser, server: LabServer) -> Page:
 
 
 def open_notebook(page: Page, path: str) -> None:
-    """Open the notebook at `path` (relative to the server root) and wait until its kernel idles."""
-    page.goto(f"lab/tree/{quote(path)}")
-    page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for(state="visible")
+    """Open the notebook at `path` (relative to the server root) and wait until its kernel idles.
+
+    Each notebook opens in a workspace of its own: Lab restores a workspace's last tabs, so tests
+    sharing the default one would see (and click into) each other's notebooks.
+    """
+    workspace = re.sub(r"[^A-Za-z0-9-]+", "-", path)[-60:] + "-" + uuid.uuid4().hex[:8]
+    page.goto(f"lab/workspaces/{workspace}/tree/{quote(path)}?reset")
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").wait_for(state="visible")
     wait_kernel_idle(page)
 
 

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .fresh import open_fresh
 from .jupyter import run_all, screenshot
 
 pytestmark = pytest.mark.browser
@@ -22,7 +21,7 @@ composer"""
 
 def test_composer_refuses_then_submits(lab: Any) -> None:
     lab.write_notebook("composer.ipynb", [SETUP])
-    page = open_fresh(lab, "composer.ipynb")
+    page = lab.open("composer.ipynb")
     assert run_all(page)
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")  # Lab may restore other tabs
     form = panel.locator("[data-testid=seedance-composer]")

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .fresh import open_fresh
 from .jupyter import run_all, screenshot
 
 pytestmark = pytest.mark.browser
@@ -30,7 +29,7 @@ for task in tasks:
 
 def test_gallery_shows_differences_and_reruns(lab: Any) -> None:
     lab.write_notebook("gallery.ipynb", CELLS)
-    page = open_fresh(lab, "gallery.ipynb")
+    page = lab.open("gallery.ipynb")
     assert run_all(page)
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     gallery = panel.locator("[data-testid=seedance-gallery]")

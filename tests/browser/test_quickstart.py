@@ -11,7 +11,6 @@ import nbformat
 import pytest
 from playwright.sync_api import Locator, Page
 
-from .fresh import open_fresh
 from .jupyter import REPO, screenshot, wait_kernel_idle
 
 pytestmark = pytest.mark.browser
@@ -104,7 +103,7 @@ def test_quickstart_card_lives_on_and_the_video_plays(lab: Any) -> None:
     duration = float(cells[magic].source.split("--duration", 1)[1].split()[0])
 
     lab.copy_notebook(QUICKSTART.name)
-    page = open_fresh(lab, QUICKSTART.name)
+    page = lab.open(QUICKSTART.name)
 
     # Up to the %%seedance cell, which returns at once with a card.
     assert run_cells(page, 0, magic)
@@ -179,7 +178,7 @@ sd.Composer(prompt="A red fox trots through fresh snow at dawn, slow dolly shot"
 def test_composer_screenshot_for_the_readme(lab: Any) -> None:
     """The README's picture of the Composer, filled in and priced."""
     lab.write_notebook("composer.ipynb", [COMPOSER_CELL])
-    page = open_fresh(lab, "composer.ipynb")
+    page = lab.open("composer.ipynb")
     assert run_cells(page, 0, 0)
     form = page.locator(PANEL).locator("[data-testid=seedance-composer]")
     form.wait_for(state="visible")

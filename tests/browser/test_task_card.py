@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from .fresh import open_fresh
 from .jupyter import REPO, run_all, screenshot
 
 pytestmark = pytest.mark.browser
@@ -68,7 +67,7 @@ def test_card_goes_live_after_its_cell_and_plays_the_video(lab: Any) -> None:
             "%%seedance --duration 5 -o shot\nA red fox trots through fresh snow",
         ],
     )
-    page = open_fresh(lab, "card.ipynb")
+    page = lab.open("card.ipynb")
     assert run_all(page)  # every cell has replied: the card must move on its own from here
 
     card = output_of(page, 1).locator(CARD)
@@ -101,7 +100,7 @@ def test_settled_task_becomes_a_static_result_that_plays(lab: Any) -> None:
             "_ = await shot  # the refresh after this cell goes to the output above, in place",
         ],
     )
-    page = open_fresh(lab, "static.ipynb")
+    page = lab.open("static.ipynb")
     assert run_all(page)
     result = output_of(page, 1).locator(".seedance-result")
     result.wait_for(timeout=60_000)
@@ -120,7 +119,7 @@ def test_cancel_cancels_a_queued_task(lab: Any) -> None:
     lab.write_notebook(
         "cancel.ipynb", [setup_cell(600, 5), "%%seedance --duration 5 -o slow\nA slow sunrise"]
     )
-    page = open_fresh(lab, "cancel.ipynb")
+    page = lab.open("cancel.ipynb")
     assert run_all(page)
     queued = output_of(page, 1).locator(f"{CARD}[data-status=queued]")
     queued.wait_for(timeout=30_000)
@@ -140,7 +139,7 @@ QUICKSTART = REPO / "notebooks" / "quickstart.ipynb"
 @pytest.mark.skipif(not QUICKSTART.exists(), reason="notebooks/quickstart.ipynb not written yet")
 def test_quickstart_shows_playable_results(lab: Any) -> None:
     lab.copy_notebook("quickstart.ipynb")
-    page = open_fresh(lab, "quickstart.ipynb")
+    page = lab.open("quickstart.ipynb")
     assert run_all(page)
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     outputs = panel.locator(f"{CARD}, .seedance-result")
