@@ -39,9 +39,7 @@ async def _measure(tasks: int, doorbell: bool, scale: float) -> list[float]:
 
     # Tasks of 4-12 s (scaled down in a quick run): long enough for polling to have backed off
     # past its first interval.
-    sim = Simulator(
-        SimulatorConfig(queue_seconds=1.0 * scale, run_seconds=3.0 * scale, jitter=2.0)
-    )
+    sim = Simulator(SimulatorConfig(queue_seconds=1.0 * scale, run_seconds=3.0 * scale, jitter=2.0))
     wire = Counting(httpx.ASGITransport(app=sim.app), stub_media=True)
     shown: dict[int, float] = {}
     cards = []
@@ -76,7 +74,7 @@ async def _measure(tasks: int, doorbell: bool, scale: float) -> list[float]:
 
 
 def run(quick: bool = False) -> list[Figure]:
-    tasks, scale = (10, 0.4) if quick else (40, 1.0)
+    tasks, scale = (8, 0.3) if quick else (40, 1.0)
     without = asyncio.run(_measure(tasks, doorbell=False, scale=scale))
     with_bell = asyncio.run(_measure(tasks, doorbell=True, scale=scale))
     p95 = percentile(with_bell, 95)

@@ -21,7 +21,23 @@ from seedance_nb.lifecycle import History
 ROWS = 100_000
 GOAL = 1.0
 STATUSES = ["succeeded"] * 7 + ["failed", "running", "queued", "expired", "cancelled"]
-WORDS = "a red fox runs through fresh snow at dawn under pine trees with soft light".split()
+WORDS = [
+    "a",
+    "red",
+    "fox",
+    "runs",
+    "through",
+    "fresh",
+    "snow",
+    "at",
+    "dawn",
+    "under",
+    "pine",
+    "trees",
+    "with",
+    "soft",
+    "light",
+]
 
 
 def fill(path: Path, rows: int, seed: int = 1) -> None:
@@ -78,7 +94,7 @@ def _time(path: Path, **filters) -> tuple[float, int]:
 
 
 def run(quick: bool = False) -> list[Figure]:
-    rounds = 3 if quick else 7
+    rounds = 1 if quick else 7
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "history.sqlite3"
         started = time.perf_counter()

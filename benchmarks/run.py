@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from table import Figure, render  # noqa: E402
-from wiring import KEY_ENV  # noqa: E402
+from table import Figure, render
+from wiring import KEY_ENV
 
 # name -> module; the order keeps the subprocess-timed figures away from the busy ones.
 BENCHES = {

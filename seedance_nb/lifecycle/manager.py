@@ -14,6 +14,7 @@ and downloads run as asyncio tasks on the running loop (a notebook's kernel) or 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import uuid
@@ -179,7 +180,7 @@ class TaskManager:
                 settings = _simulator_settings(task.provider, task.base_url)
             else:
                 settings = self._resolve(task.provider, task.base_url)
-            client = self._make_client(settings)
+            client = _hand_back_rate_limits(self._make_client(settings))
             self._clients[key] = client
         return client
 
@@ -428,6 +429,11 @@ class TaskManager:
         await self.client_for(task).cancel(task.id)
         self._ring(task)
 
+    def quiet_for(self, task: Task) -> float:
+        """Seconds until polls to this task's endpoint are allowed again (after a 429)."""
+        poller = self._pollers.get((task.provider, task.base_url, task.simulated))
+        return poller.quiet_for() if poller is not None else 0.0
+
     def _ring(self, task: Task) -> None:
         if task.id is not None:
             poller = self._pollers.get((task.provider, task.base_url, task.simulated))
@@ -578,6 +584,18 @@ class TaskManager:
 
     def _on_callback(self, task_id: str) -> bool:
         return any(poller.ring(task_id) for poller in self._pollers.values())
+
+
+def _hand_back_rate_limits(client: AsyncSeedance) -> AsyncSeedance:
+    """A 429 with a Retry-After is about the whole endpoint, not one request: the poller and the
+    limiter silence the endpoint for that long, so the client must hand such answers back at
+    once instead of waiting them out for one request while other requests go on."""
+    policy = dataclasses.replace(client.retry, max_retry_after=0.0)
+    client.retry = policy
+    exchange = getattr(client, "_exchange", None)  # the client gives its exchange its own copy
+    if exchange is not None and hasattr(exchange, "retry"):
+        exchange.retry = policy
+    return client
 
 
 def _simulator_settings(provider: str, base_url: str) -> Settings:

@@ -158,6 +158,16 @@ class Poller:
         self._by_id[task.id] = entry
         self._kick()
 
+    def quiet_for(self) -> float:
+        """Seconds until this endpoint may be asked again (a 429's Retry-After), else 0."""
+        return max(0.0, self._paused_until - self.clock.monotonic())
+
+    def pause(self, seconds: float) -> None:
+        """No poll to this endpoint for ``seconds`` (a 429 seen elsewhere on it)."""
+        self._paused_until = max(self._paused_until, self.clock.monotonic() + seconds)
+        for entry in self._entries.values():
+            entry.due = max(entry.due, self._paused_until)
+
     def forget(self, task: Task) -> None:
         entry = self._entries.pop(task.uid, None)
         if entry is not None and task.id is not None:
@@ -169,10 +179,9 @@ class Poller:
         if entry is None:
             return False
         now = self.clock.monotonic()
-        if entry.last is None or now - entry.last >= self.policy.min_gap:
-            entry.due = min(entry.due, now)
-        else:
-            entry.due = min(entry.due, entry.last + self.policy.min_gap)
+        soonest = now if entry.last is None else max(now, entry.last + self.policy.min_gap)
+        # A ring never cuts short a 429's Retry-After.
+        entry.due = min(entry.due, max(soonest, self._paused_until))
         self._kick()
         return True
 
@@ -279,14 +288,16 @@ class Poller:
             else:
                 # A list we cannot read (one odd item spoils it): ask about each task singly.
                 for entry in group:
-                    entry.use_get, entry.due = True, self.clock.monotonic()
+                    entry.use_get = True
+                    entry.due = max(self.clock.monotonic(), self._paused_until)
                 self._failed(group, exc, reschedule=False)
         else:
             found = {s.id: s for s in snapshots or ()}
             for entry in group:
                 snapshot = found.get(entry.task.id or "")
                 if snapshot is None:
-                    entry.use_get, entry.due = True, self.clock.monotonic()
+                    entry.use_get = True
+                    entry.due = max(self.clock.monotonic(), self._paused_until)
                 else:
                     self._got(entry, snapshot)
         finally:
@@ -309,16 +320,15 @@ class Poller:
             self.forget(entry.task)
             return
         entry.interval = self.policy.interval(self.clock.time() - entry.task.submitted_ts)
-        entry.due = now + entry.interval
+        entry.due = max(now + entry.interval, self._paused_until)
 
     def _failed(self, group: list[_Entry], exc: BaseException, *, reschedule: bool = True) -> None:
         now = self.clock.monotonic()
         if isinstance(exc, RateLimitError):
-            pause = exc.retry_after if exc.retry_after is not None else self.policy.error_delay(1)
             # Never earlier than the server asked, for every task on this endpoint.
-            self._paused_until = max(self._paused_until, now + pause)
-            for entry in self._entries.values():
-                entry.due = max(entry.due, self._paused_until)
+            self.pause(
+                exc.retry_after if exc.retry_after is not None else self.policy.error_delay(1)
+            )
         for entry in group:
             entry.last = now
             if isinstance(exc, NotFoundError) and len(group) == 1:
@@ -330,6 +340,7 @@ class Poller:
             entry.errors += 1
             if reschedule:
                 entry.due = max(entry.due, now + self.policy.error_delay(entry.errors))
+            entry.due = max(entry.due, self._paused_until)
             if not isinstance(exc, SeedanceError):
                 log.error("polling task %s failed unexpectedly", entry.task.id, exc_info=exc)
             self._trouble(entry.task, exc, entry.errors == 1)

@@ -17,7 +17,7 @@ import os
 import socket
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SeedanceError
+from ..errors import RateLimitError, SeedanceError
 from ..status import Status, TaskSnapshot
 
 if TYPE_CHECKING:
@@ -143,13 +143,19 @@ async def reconcile(manager: TaskManager, task: Task) -> None:
         _unresolved(task, f"{task.provider} has no list endpoint to look for it")
         return
     candidates: list[TaskSnapshot] = []
+    quiet = 0.0
     for delay in manager.reconcile_delays:
-        if delay:
-            await manager.clock.sleep(delay)
+        # Never ask again before a 429's Retry-After (ours or the poller's) is over.
+        wait = max(delay, quiet, manager.quiet_for(task))
+        if wait:
+            await manager.clock.sleep(wait)
+        quiet = 0.0
         try:
             candidates = await _candidates(manager, client, task)
         except SeedanceError as exc:
             log.warning("reconciling task #%s: listing failed: %s", task.uid, exc)
+            if isinstance(exc, RateLimitError) and exc.retry_after:
+                quiet = exc.retry_after
             continue
         if len(candidates) == 1:
             if manager._adopt(task, candidates[0].id, via="list"):

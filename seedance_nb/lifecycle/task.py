@@ -410,6 +410,17 @@ class Task:
 
         return get_manager().attach(provider, task_id, base_url=base_url)
 
+    # -- display (the notebook face draws it; imported only when a front end asks) ---------
+    def _ipython_display_(self) -> None:
+        from ..notebook.display import show
+
+        show(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        from ..notebook.display import mimebundle
+
+        return mimebundle(self)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able snapshot for widgets and logs (no key, no base64)."""
         from .serialize import task_dict

@@ -42,13 +42,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served_simulator(queue: float = 0.3, run: float = 0.6) -> Iterator[str]:
+def served_simulator(
+    queue: float = 0.3, run: float = 0.6, api_key: str | None = None
+) -> Iterator[str]:
     """A simulator served for real (``serve``, uvicorn) in a child process on 127.0.0.1;
-    yields its base URL."""
+    yields its base URL. With ``api_key`` it accepts that key only."""
     port = free_port()
     code = (
         "from seedance_nb.simulator import serve, SimulatorConfig; "
-        f"serve(port={port}, config=SimulatorConfig(queue_seconds={queue}, run_seconds={run}))"
+        f"serve(port={port}, api_key={api_key!r}, "
+        f"config=SimulatorConfig(queue_seconds={queue}, run_seconds={run}))"
     )
     server = subprocess.Popen([sys.executable, "-c", code])
     url = f"http://127.0.0.1:{port}"
@@ -149,7 +152,9 @@ def check(home: Path, base_url: str, trial: Trial) -> tuple[list[str], int]:
         assets = {(uid, idx): url for uid, idx, url in
                   conn.execute("SELECT uid, idx, url FROM assets")}  # fmt: skip
     ids = {task_id for _, task_id, _ in rows if task_id}
-    in_flight = sum(1 for _, task_id, state in rows if not task_id and state in ("sent", "ambiguous"))
+    in_flight = sum(
+        1 for _, task_id, state in rows if not task_id and state in ("sent", "ambiguous")
+    )
     lost = trial.acknowledged - ids
     if lost:
         problems.append(f"acknowledged ids missing from the history: {sorted(lost)}")
