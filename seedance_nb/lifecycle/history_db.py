@@ -95,6 +95,7 @@ class History:
         self.busy_timeout = busy_timeout
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
+        self._batching = False
 
     def __repr__(self) -> str:
         return f"History({str(self.db_path)!r})"
@@ -152,6 +153,9 @@ class History:
     def _tx(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
         conn = conn or self.conn
         with self._lock:
+            if self._batching:  # part of an enclosing batch(): it commits
+                yield conn
+                return
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -159,6 +163,25 @@ class History:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Writes made inside share one transaction (many tasks changed by one poll answer).
+
+        Use it only around code that does not await: the commit comes at the end of the block.
+        """
+        with self._lock:
+            if self._batching:
+                yield
+                return
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            self._batching = True
+            try:
+                yield
+            finally:
+                self._batching = False
+                conn.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:

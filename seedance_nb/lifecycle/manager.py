@@ -14,11 +14,12 @@ and downloads run as asyncio tasks on the running loop (a notebook's kernel) or 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
 import uuid
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config import SIMULATOR_HOST, Secret, Settings, is_loopback, resolve_settings
@@ -470,6 +471,7 @@ class TaskManager:
                 apply=lambda t, snap: runner.apply_snapshot(self, t, snap),
                 trouble=self._trouble,
                 gone=self._gone,
+                batch=self._history_batch,
             )
             self._pollers[key] = poller
         return poller
@@ -479,6 +481,23 @@ class TaskManager:
         self._polling[task.uid] = future
         self.poller_for(task).watch(task)
         await future
+
+    @contextlib.contextmanager
+    def _history_batch(self) -> Iterator[None]:
+        try:
+            batch = self.history.batch()
+            batch.__enter__()
+        except Exception:  # the history cannot start a transaction: write one by one
+            log.exception("batching history writes failed")
+            yield
+            return
+        try:
+            yield
+        finally:
+            try:
+                batch.__exit__(None, None, None)
+            except Exception:
+                log.exception("writing to the history at %s failed", self.history.db_path)
 
     def _polled_out(self, task: Task) -> None:
         future = self._polling.pop(task.uid, None)

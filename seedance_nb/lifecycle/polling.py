@@ -123,6 +123,7 @@ class Poller:
         apply: Callable[[Task, TaskSnapshot], bool],
         trouble: Callable[[Task, BaseException, bool], None],
         gone: Callable[[Task, BaseException], None],
+        batch: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext,
     ) -> None:
         self.client = client
         self.policy = policy
@@ -131,6 +132,7 @@ class Poller:
         self._apply = apply
         self._trouble = trouble
         self._gone = gone
+        self._batch = batch
         self._entries: dict[int, _Entry] = {}
         self._by_id: dict[str, _Entry] = {}
         self._paused_until = 0.0
@@ -293,13 +295,14 @@ class Poller:
                 self._failed(group, exc, reschedule=False)
         else:
             found = {s.id: s for s in snapshots or ()}
-            for entry in group:
-                snapshot = found.get(entry.task.id or "")
-                if snapshot is None:
-                    entry.use_get = True
-                    entry.due = max(self.clock.monotonic(), self._paused_until)
-                else:
-                    self._got(entry, snapshot)
+            with self._batch():  # one history transaction for the whole answer
+                for entry in group:
+                    snapshot = found.get(entry.task.id or "")
+                    if snapshot is None:
+                        entry.use_get = True
+                        entry.due = max(self.clock.monotonic(), self._paused_until)
+                    else:
+                        self._got(entry, snapshot)
         finally:
             for entry in group:
                 entry.in_flight = False

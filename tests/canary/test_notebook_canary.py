@@ -10,9 +10,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from durability.harness import served_simulator
+from nbclient import NotebookClient
 
 from .conftest import Leaks
 
