@@ -111,6 +111,23 @@ class LoopHost:
         nest_asyncio.apply(self.loop)
         return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
 
+    def call_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` on the loop's thread, returning its result (blocks a script's
+        main thread briefly; state-changing calls must not race the loop)."""
+        if self.in_loop_thread():
+            return fn(*args, **kwargs)
+
+        async def call() -> T:
+            return fn(*args, **kwargs)
+
+        return self.run(call())
+
+    async def on_loop(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Await ``coro`` on this loop from whichever loop the caller is on."""
+        if self.in_loop_thread():
+            return await coro
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
+
     async def close(self) -> None:
         """Cancel the background tasks (state stays in history, so ``resume`` can continue)."""
         tasks = [t for t in self._tasks if not t.done()]

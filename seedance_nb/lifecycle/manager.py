@@ -278,9 +278,23 @@ class TaskManager:
         task._runner = self.host.start(runner.run(self, task), name=f"seedance-task-{task.uid}")
 
     def _load(self, row: dict[str, Any]) -> Task:
+        """The handle for a history row (the same object if this session has one already)."""
         files = self.history.assets(row["uid"])
-        task = Task(self, row, files=files)
-        self._tasks[task.uid] = task
+        task = self._tasks.get(row["uid"])
+        if task is None:
+            task = Task(self, row, files=files)
+            self._tasks[task.uid] = task
+        else:
+            task._row, task._files, task.owned_elsewhere = dict(row), files, None
+        return task
+
+    def _snapshot(self, row: dict[str, Any]) -> Task:
+        """A handle on a row this process does not run: finished, or owned by a live process."""
+        task = self._load(row)
+        if task.done:
+            task._settle()
+        else:
+            task.owned_elsewhere = row.get("owner")
         return task
 
     def attach(self, provider: str, task_id: str, *, base_url: str | None = None) -> Task:
@@ -298,10 +312,7 @@ class TaskManager:
                     taken = _resume.take_over(self, row)
                     if taken is not None:
                         return taken
-                task = self._load(row)
-                if task.done:
-                    task._settle()
-                return task
+                return self._snapshot(row)
         now = self.clock.time()
         row = {
             "id": task_id,
@@ -351,10 +362,7 @@ class TaskManager:
             taken = _resume.take_over(self, row)
             if taken is not None:
                 return taken
-        task = self._load(row)
-        if task.done:
-            task._settle()
-        return task
+        return self._snapshot(row)
 
     # -- batches ----------------------------------------------------------------------------------
     def submit_many(self, requests: Iterable[Any], **kwargs: Any) -> TaskGroup:

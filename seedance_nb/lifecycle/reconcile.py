@@ -73,7 +73,8 @@ def resume(manager: TaskManager, *, force: bool = False) -> list[Task]:
     resumed: list[Task] = []
     for row in manager.history.unfinished():
         task = manager._tasks.get(row["uid"])
-        if task is not None:  # ours already; restart it if its coroutine died with a loop
+        if task is not None and not task.owned_elsewhere:
+            # Ours already; restart it if its coroutine died with a loop.
             if task._runner is None or task._runner.done():
                 manager._start(task)
             resumed.append(task)

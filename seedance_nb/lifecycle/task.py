@@ -69,6 +69,8 @@ class Task:
         self.poll_error: str | None = None  # last transient polling trouble, for display
         self.candidates: tuple[str, ...] = ()  # upstream ids that might be this ambiguous create
         self.request_problem: str | None = None  # why the request cannot be rebuilt, if so
+        # Set when another live process runs this task: this handle is a snapshot of the history.
+        self.owned_elsewhere: str | None = None
 
     def __repr__(self) -> str:
         status = self.status.value if self.status else self.phase
@@ -319,6 +321,12 @@ class Task:
         return self._wait_async(None).__await__()
 
     async def _wait_async(self, timeout: float | None) -> Task:
+        if self.owned_elsewhere and not self._settled:
+            raise SeedanceError(
+                f"task #{self.uid} is being run by another process ({self.owned_elsewhere}); "
+                "this handle is a snapshot of the history and will not change. Wait in that "
+                "process, or resume(force=True) here once it has ended"
+            )
         host = self._manager.host
         if not host.in_loop_thread():
             future = asyncio.run_coroutine_threadsafe(self._wait_async(timeout), host.loop)

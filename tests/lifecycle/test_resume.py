@@ -7,8 +7,10 @@ import sqlite3
 import threading
 
 import httpx
+import pytest
 
 from seedance_nb.client import AsyncSeedance
+from seedance_nb.errors import SeedanceError
 from seedance_nb.lifecycle import History
 from seedance_nb.requests import VideoRequest
 from seedance_nb.simulator import Simulator, SimulatorConfig
@@ -136,3 +138,22 @@ async def test_two_writers_at_once(tmp_path):
     with sqlite3.connect(history.db_path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_a_task_run_elsewhere_is_a_snapshot_until_taken_over(
+    make_manager: MakeManager, sim, tmp_path
+):
+    home = tmp_path / "shared"
+    first = make_manager(home=home)
+    first.limiter.configure("ark", concurrency=0)  # keeps it in the local queue
+    task = first.submit(req(), provider="ark")
+    second = make_manager(home=home)
+    seen = second.task(task.uid)
+    assert seen is not task and seen.owned_elsewhere == first.owner and not seen.done
+    with pytest.raises(SeedanceError, match="another process"):
+        await seen
+    await first.aclose()  # the owner ends: now it can be taken over, on the same handle
+    [taken] = second.resume()
+    assert taken is seen and seen.owned_elsewhere is None
+    await asyncio.wait_for(seen._wait_async(None), 20)
+    assert seen.status is Status.SUCCEEDED and sim.tasks_created() == 1
