@@ -73,6 +73,8 @@ def _pixels(ctx: Context, where: str, size: tuple[int, int]) -> list[Problem]:
 
 def _ratio_resolution(ctx: Context) -> list[Problem]:
     req, caps = _req(ctx), ctx.caps
+    if req.size is not None:
+        return []  # _size already refuses size combined with ratio/resolution: one message
     problems = []
     if ctx.is_set("ratio") and req.ratio not in caps.ratios:
         rule = f"{ctx.model} does not offer ratio {req.ratio}"

@@ -65,6 +65,11 @@ def video_material_problems(ctx: Context) -> list[Problem]:
         if audios and not (images or videos):
             rule = "audio cannot be the only material"
             problems.append(_agg(rule, "add an image or a video for it to accompany"))
+        if ctx.provider == "maxapi-openai" and (videos or audios) and not images:
+            # Seed 003 is silent on what multi_ref needs; its own simulator reads "1-9 images".
+            # Stricter reading: at least one image beside video/audio references on this route.
+            rule = "maxapi-openai's multi_ref mode needs at least one image"
+            problems.append(_agg(rule, "add a reference image, or use provider 'ark'"))
     problems += _roles(ctx, items, len(images))
     for index, item in enumerate(items):
         problems += _video_item(ctx, index, item)

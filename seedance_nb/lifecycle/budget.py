@@ -136,3 +136,28 @@ def _spent(
             money += float(row_amount)
         tokens += int(row_tokens or 0)
     return money, tokens
+
+
+def actual_cost(task: Any, tokens: int) -> float | None:
+    """Money a finished task cost: its estimate scaled by the tokens actually used (token
+    pricing), or the estimate itself (per-generation / per-image pricing)."""
+    estimate = task.estimate
+    amount = getattr(estimate, "amount", None) or task._row.get("estimated_cost")
+    expected = getattr(estimate, "tokens", None) or task._row.get("estimated_tokens")
+    if amount is None:
+        return None
+    if not _billed_per_token(task.provider, task.model):
+        return float(amount)
+    return float(amount) * tokens / expected if expected else None
+
+
+def _billed_per_token(provider: str, model: str | None) -> bool:
+    try:
+        from .. import catalog
+        from ..cost import default_prices
+
+        spec = catalog.resolve(model or "", provider)
+        price = default_prices().get(provider, spec.short)
+    except Exception:
+        return True
+    return price is None or (price.per_generation is None and price.per_image is None)

@@ -191,7 +191,7 @@ class Downloader:
     ) -> None:
         task._files[idx].update(changes)
         detail = {k: v for k, v in changes.items() if k in ("state", "error", "sha256", "size")}
-        self.manager._persist_asset(task, idx, changes, event, detail)
+        self.manager.recorder.asset(task, idx, changes, event, detail)
         task._notify()
 
 
@@ -203,3 +203,20 @@ def _file_stem(task: Task, idx: int, kind: str) -> str:
 def _too_large(exc: BaseException) -> bool:
     # Retrying a file over the size cap would only fetch it again.
     return isinstance(exc, DownloadError) and "larger than" in str(exc)
+
+
+def fetch_again(manager: TaskManager, task: Task) -> Task:
+    """Save a succeeded task's unsaved results again (failed ones too), in the background."""
+    from ..status import Status
+    from .runner import finish
+
+    if task.status is Status.SUCCEEDED and any(f.get("state") != "saved" for f in task._files):
+        task._settled = False
+        task._set(phase="downloading")
+
+        async def again() -> None:
+            await manager.downloads.fetch(task, again=True)
+            finish(manager, task)
+
+        manager.host.spawn(again(), name=f"download-{task.uid}")
+    return task

@@ -22,53 +22,10 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .history_schema import ASSET_COLUMNS, SCHEMA, SCHEMA_VERSION, TASK_COLUMNS
+
 if TYPE_CHECKING:
     import pandas as pd
-
-SCHEMA_VERSION = 1
-
-TASK_COLUMNS = (
-    "uid", "id", "provider", "base_url", "simulated", "kind", "model", "mode", "prompt",
-    "params", "request", "parent_id", "tags", "status", "raw_status", "phase", "create_state",
-    "client_ref", "submitted_at", "sent_at", "started_at", "finished_at", "updated_at",
-    "estimated_tokens", "estimated_cost", "currency", "tokens", "cost", "error_code",
-    "error_message", "notebook", "session", "owner",
-)  # fmt: skip
-ASSET_COLUMNS = (
-    "uid", "idx", "kind", "url", "expires_at", "state", "path", "sha256", "size",
-    "content_type", "error", "attempts",
-)  # fmt: skip
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS tasks (
-    uid INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT, provider TEXT NOT NULL, base_url TEXT NOT NULL, simulated INTEGER NOT NULL DEFAULT 0,
-    kind TEXT, model TEXT, mode TEXT, prompt TEXT, params TEXT, request TEXT, parent_id TEXT,
-    tags TEXT NOT NULL DEFAULT '[]',
-    status TEXT, raw_status TEXT, phase TEXT NOT NULL, create_state TEXT NOT NULL,
-    client_ref TEXT,
-    submitted_at REAL, sent_at REAL, started_at REAL, finished_at REAL, updated_at REAL,
-    estimated_tokens INTEGER, estimated_cost REAL, currency TEXT, tokens INTEGER, cost REAL,
-    error_code TEXT, error_message TEXT, notebook TEXT, session TEXT, owner TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS tasks_provider_id ON tasks (provider, base_url, id)
-    WHERE id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS tasks_id ON tasks (id);
-CREATE INDEX IF NOT EXISTS tasks_phase ON tasks (phase);
-CREATE INDEX IF NOT EXISTS tasks_submitted ON tasks (submitted_at);
-CREATE TABLE IF NOT EXISTS assets (
-    uid INTEGER NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL, url TEXT NOT NULL,
-    expires_at REAL, state TEXT NOT NULL, path TEXT, sha256 TEXT, size INTEGER,
-    content_type TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (uid, idx)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, uid INTEGER NOT NULL, at REAL NOT NULL,
-    kind TEXT NOT NULL, status TEXT, detail TEXT
-);
-CREATE INDEX IF NOT EXISTS events_uid ON events (uid);
-"""
 
 
 def default_home() -> Path:
@@ -137,7 +94,7 @@ class History:
             # no fsync on the event loop's thread.
             conn.execute("PRAGMA synchronous = NORMAL")
             with self._tx(conn):
-                for statement in _SCHEMA.split(";"):
+                for statement in SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
                 conn.execute(

@@ -95,7 +95,7 @@ class Pollers:
         task.poll_error = str(exc) or type(exc).__name__
         if first:
             log.warning("polling task %s: %s (will retry)", task.id, task.poll_error)
-            self.manager._record_event(task, "poll_error", {"error": task.poll_error})
+            self.manager.recorder.event(task, "poll_error", {"error": task.poll_error})
         task._notify()
 
     def _gone(self, task: Task, exc: BaseException) -> None:

@@ -147,7 +147,7 @@ async def reconcile(manager: TaskManager, task: Task) -> None:
     quiet = 0.0
     for delay in manager.reconcile_delays:
         # Never ask again before a 429's Retry-After (ours or the poller's) is over.
-        wait = max(delay, quiet, manager.quiet_for(task))
+        wait = max(delay, quiet, manager.pollers.quiet_for(task))
         if wait:
             await manager.clock.sleep(wait)
         quiet = 0.0
@@ -159,7 +159,7 @@ async def reconcile(manager: TaskManager, task: Task) -> None:
                 quiet = exc.retry_after
             continue
         if len(candidates) == 1:
-            if manager._adopt(task, candidates[0].id, via="list"):
+            if adopt(manager, task, candidates[0].id, via="list"):
                 return
             continue  # another process adopted it meanwhile: look again
         if len(candidates) > 1:
@@ -232,3 +232,28 @@ def _same_request(request: Any, snap: TaskSnapshot, wire_model: str | None) -> b
         return False
     seed = getattr(request, "seed", None)
     return not (seed is not None and seed >= 0 and snap.seed is not None and snap.seed != seed)
+
+
+def adopt(manager: TaskManager, task: Task, task_id: str, *, via: str) -> bool:
+    """Give an ambiguous task the upstream id it made; False if another row holds that id."""
+    now = manager.clock.time()
+    if not manager.history.adopt_id(task.uid, task_id, at=now, detail={"via": via}):
+        return False
+    task._row.update(id=task_id, create_state="reconciled", updated_at=now)
+    task.candidates = ()
+    task._error = None
+    task._set(error_code=None, error_message=None)
+    return True
+
+
+def adopt_by_hand(manager: TaskManager, task: Task, task_id: str) -> Task:
+    """The user decides: ``task_id`` is what this ambiguous create made. Polling takes over."""
+    if task.id is not None:
+        raise ValueError(f"task #{task.uid} already has the id {task.id}")
+    if not adopt(manager, task, task_id, via="user"):
+        raise ValueError(f"{task_id} is already recorded for another row of the history")
+    if task.done:
+        task._set(phase="polling")
+        task._settled = False
+        manager._start(task)
+    return task

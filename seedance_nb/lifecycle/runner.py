@@ -20,6 +20,7 @@ from ..errors import (
     TransportError,
 )
 from ..status import Status, TaskSnapshot
+from .budget import actual_cost
 
 if TYPE_CHECKING:
     from .manager import TaskManager
@@ -61,7 +62,7 @@ async def _drive(manager: TaskManager, task: Task) -> None:
         await reconcile(manager, task)
     if task.id is not None and not _terminal(task) and task.create_state != "gone":
         task._set(phase="polling")
-        await manager._poll(task)
+        await manager.pollers.until_done(task)
     if task.status is Status.SUCCEEDED and any(
         f.get("state", "pending") == "pending" for f in task._files
     ):
@@ -162,7 +163,7 @@ async def create(manager: TaskManager, task: Task) -> None:
         apply_snapshot(manager, task, result.snapshot)
     if task._cancel_requested and not _terminal(task):
         try:
-            await manager._cancel(task)
+            await cancel(manager, task)
         except SeedanceError as exc:
             task._set(event="cancel_failed", detail={"error": str(exc)})
 
@@ -193,7 +194,7 @@ def apply_snapshot(manager: TaskManager, task: Task, snap: TaskSnapshot) -> bool
         if snap.tokens is not None:
             changes["tokens"] = snap.tokens
             if new is Status.SUCCEEDED:
-                changes["cost"] = manager._actual_cost(task, snap.tokens)
+                changes["cost"] = actual_cost(task, snap.tokens)
         if snap.error_code or snap.error_message:
             changes["error_code"] = snap.error_code
             changes["error_message"] = snap.error_message
@@ -208,12 +209,12 @@ def apply_snapshot(manager: TaskManager, task: Task, snap: TaskSnapshot) -> bool
             }
             for i, a in enumerate(snap.assets)
         ]
-        manager._persist_assets(task)
+        manager.recorder.assets(task)
     moved = new is not current
     task._set(event="status" if moved else None, detail={"raw_status": snap.raw_status}, **changes)
     manager.limiter.on_status(task)
     if new.terminal:
-        manager._polled_out(task)
+        manager.pollers.finished(task)
     return new.terminal
 
 
@@ -234,3 +235,15 @@ def _attached_details(task: Task, snap: TaskSnapshot) -> dict[str, Any]:
     if not task.model and snap.model:
         details["model"] = snap.model
     return details
+
+
+async def cancel(manager: TaskManager, task: Task) -> None:
+    """Withdraw a task still in the local queue, else send the provider's cancel and poll."""
+    if task.id is None:
+        task._cancel_requested = True
+        manager.limiter._notify()  # a task waiting in the local queue withdraws at once
+        task._set(event="cancel_requested")
+        return
+    task._set(event="cancel_requested")
+    await manager.client_for(task).cancel(task.id)
+    manager.pollers.ring(task)

@@ -9,6 +9,8 @@ written to the history; a request with such a material cannot be rebuilt from an
 from __future__ import annotations
 
 import json
+import os
+import sys
 from typing import Any
 
 from ..errors import ConfigError
@@ -64,3 +66,74 @@ def request_from_json(text: str) -> Any:
             ]
     cls = VideoRequest if data.get("kind") == "video" else ImageRequest
     return cls(**fields)
+
+
+def submission_row(
+    request: Any,
+    settings: Any,
+    estimate: Any,
+    *,
+    tags: list[str],
+    parent_id: str | None,
+    now: float,
+    session: str,
+    owner: str,
+) -> dict[str, Any]:
+    """The history row written before a request is sent (``create_state`` ``pending``)."""
+    return {
+        "provider": settings.provider,
+        "base_url": settings.base_url,
+        "simulated": int(settings.simulated),
+        "kind": request.kind,
+        "model": request.model,
+        "mode": getattr(request.mode, "value", str(request.mode)),
+        "prompt": request.prompt,
+        "params": json.dumps(request.to_record(), ensure_ascii=False, default=str),
+        "request": request_to_json(request),
+        "parent_id": parent_id or request.parent_id,
+        "tags": json.dumps(tags, ensure_ascii=False),
+        "status": None,
+        "phase": "submitting",
+        "create_state": "pending",
+        "submitted_at": now,
+        "updated_at": now,
+        "estimated_tokens": getattr(estimate, "tokens", None),
+        "estimated_cost": getattr(estimate, "amount", None),
+        "currency": getattr(estimate, "currency", None),
+        "notebook": notebook_path(),
+        "session": session,
+        "owner": owner,
+    }
+
+
+def attached_row(
+    task_id: str, settings: Any, *, now: float, session: str, owner: str
+) -> dict[str, Any]:
+    """The row for a task made elsewhere and attached by its id (no request known)."""
+    return {
+        "id": task_id,
+        "provider": settings.provider,
+        "base_url": settings.base_url,
+        "simulated": int(settings.simulated),
+        "phase": "polling",
+        "create_state": "attached",
+        "submitted_at": now,
+        "updated_at": now,
+        "tags": "[]",
+        "notebook": notebook_path(),
+        "session": session,
+        "owner": owner,
+    }
+
+
+def notebook_path() -> str | None:
+    """The notebook's path when a Jupyter front end told the kernel (never imports IPython)."""
+    path = os.environ.get("JPY_SESSION_NAME")
+    if path:
+        return path
+    ipython = sys.modules.get("IPython")
+    get = getattr(ipython, "get_ipython", None) if ipython else None
+    shell = get() if get else None
+    namespace = getattr(shell, "user_ns", None) or {}
+    value = namespace.get("__session__") or namespace.get("__vsc_ipynb_file__")
+    return str(value) if value else None

@@ -16,7 +16,6 @@ import asyncio
 import enum
 import json
 import logging
-from collections.abc import Callable, Generator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DownloadError, SeedanceError, TaskFailed, UnsupportedOperation
 from ..status import Asset, Status
 from . import progress as _progress
+from .endpoints import cancellable_states
+from .observable import Observable
 
 if TYPE_CHECKING:
     from .manager import TaskManager
@@ -38,7 +39,7 @@ def _utc(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, tz=timezone.utc)
 
 
-class Task:
+class Task(Observable):
     """One generation, from the request row in the history to the saved files.
 
     Made by :meth:`TaskManager.submit` (or :meth:`Task.from_id`), not directly.
@@ -58,11 +59,8 @@ class Task:
         self._request = request
         self._estimate = estimate
         self._files: list[dict[str, Any]] = [dict(f) for f in files or ()]
+        super().__init__()
         self._error: SeedanceError | None = None
-        self._observers: list[Callable[[Task], Any]] = []
-        self._done_hooks: list[Callable[[Task], Any]] = []
-        self._waiters: list[asyncio.Future[None]] = []
-        self._settled = False
         self._params: dict[str, Any] | None = None
         self._runner: asyncio.Task[Any] | None = None
         self._cancel_requested = False
@@ -260,7 +258,7 @@ class Task:
         label = PROVIDER_LABELS.get(self.provider, self.provider)
         if self.id is None and self.create_state == "pending":
             return None  # still in the local queue: cancelled without sending anything
-        allowed = self._manager.cancellable_states(self)
+        allowed = cancellable_states(self.provider)
         if not allowed:
             return f"{label} has no way to cancel a task; it keeps running (and billing) upstream"
         if self.id is None:
@@ -293,81 +291,13 @@ class Task:
         reason = self.cancel_reason
         if reason:
             raise UnsupportedOperation(reason)
-        await self._manager._on_loop(self._manager._cancel(self))
+        from .runner import cancel
+
+        await self._manager.host.on_loop(cancel(self._manager, self))
 
     def refresh(self) -> None:
         """Ask the provider about this task now instead of at the next scheduled poll."""
-        self._manager.host.call(self._manager._ring, self)
-
-    # -- waiting ----------------------------------------------------------------------------
-    def observe(self, callback: Callable[[Task], Any]) -> Callable[[], None]:
-        """Call ``callback(task)`` after every change; returns a function that unsubscribes."""
-        self._observers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._observers:
-                self._observers.remove(callback)
-
-        return unsubscribe
-
-    def add_done_hook(self, fn: Callable[[Task], Any]) -> None:
-        """Call ``fn(task)`` once, when the task is done (now, if it already is)."""
-        if self._settled:
-            self._manager.host.call(fn, self)
-        else:
-            self._done_hooks.append(fn)
-
-    def __await__(self) -> Generator[Any, None, Task]:
-        return self._wait_async(None).__await__()
-
-    async def _wait_async(self, timeout: float | None) -> Task:
-        if self.owned_elsewhere and not self._settled:
-            raise SeedanceError(
-                f"task #{self.uid} is being run by another process ({self.owned_elsewhere}); "
-                "this handle is a snapshot of the history and will not change. Wait in that "
-                "process, or resume(force=True) here once it has ended"
-            )
-        host = self._manager.host
-        if not host.in_loop_thread():
-            future = asyncio.run_coroutine_threadsafe(self._wait_async(timeout), host.loop)
-            return await asyncio.wrap_future(future)
-        if not self._settled:
-            waiter = host.loop.create_future()
-            self._waiters.append(waiter)
-            await asyncio.wait_for(asyncio.shield(waiter), timeout)
-        return self
-
-    async def _until(self, predicate: Callable[[], bool], timeout: float | None) -> None:
-        host = self._manager.host
-        if not host.in_loop_thread():
-            future = asyncio.run_coroutine_threadsafe(self._until(predicate, timeout), host.loop)
-            await asyncio.wrap_future(future)
-            return
-        if predicate():
-            return
-        reached = host.loop.create_future()
-
-        def check(_task: Task) -> None:
-            if predicate() and not reached.done():
-                reached.set_result(None)
-
-        stop = self.observe(check)
-        try:
-            await asyncio.wait_for(reached, timeout)
-        finally:
-            stop()
-
-    def wait_created(self, timeout: float | None = None) -> str | None:
-        """Block until the create has answered (or the task is done); returns the task id."""
-        self._manager.host.run(self._until(lambda: self.id is not None or self.done, timeout))
-        return self.id
-
-    def wait(self, timeout: float | None = None) -> Task:
-        """Block until the task is done (finished and downloaded); returns the task.
-
-        In a notebook cell prefer ``await task``, which keeps the kernel responsive.
-        """
-        return self._manager.host.run(self._wait_async(timeout))
+        self._manager.host.call(self._manager.pollers.ring, self)
 
     # -- changes (on the loop's thread) -----------------------------------------------------
     def _set(self, event: str | None = None, detail: dict[str, Any] | None = None, **changes: Any):
@@ -382,34 +312,8 @@ class Task:
             self._row.update(changes)
             if "params" in changes:
                 self._params = None
-        self._manager._persist(self, changes, event, detail)
+        self._manager.recorder.task(self, changes, event, detail)
         self._notify()
-
-    def _notify(self) -> None:
-        for callback in list(self._observers):
-            try:
-                callback(self)
-            except Exception:
-                log.exception("an observer of task #%s failed", self.uid)
-
-    def _queue_changed(self) -> None:
-        self._notify()
-
-    def _settle(self) -> None:
-        """Done: wake the waiters and run the done hooks, once."""
-        if self._settled:
-            return
-        self._settled = True
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-        hooks, self._done_hooks = self._done_hooks, []
-        for hook in hooks:
-            try:
-                hook(self)
-            except Exception:
-                log.exception("a done hook of task #%s failed", self.uid)
 
     @classmethod
     def from_id(cls, provider: str, task_id: str, base_url: str | None = None) -> Task:

@@ -121,9 +121,11 @@ class ArkAdapter:
             size = f"{width}x{height}"
         sequential = request.sequential
         max_images = request.max_images
-        if request.n and request.n > 1:
+        if request.n is not None and request.n > 1:
             # Ark makes several images through group ("sequential") generation.
             sequential, max_images = "auto", max_images or request.n
+        elif request.n == 1 and sequential is None:
+            sequential = "disabled"  # one image, said explicitly
         body = {
             "model": self.model_id(request),
             "prompt": request.prompt,

@@ -76,7 +76,8 @@ class MaxapiAdapter:
                 "prompt": request.prompt,
                 "imageUrls": [material_url(m) for m in request.images] or None,
                 "ratio": request.ratio,
-                "resolution": request.resolution,
+                # On the task API a size tier (2K) is the resolution (2k).
+                "resolution": request.resolution or (request.size or "").lower() or None,
                 "n": request.n,
             }
         return {

@@ -32,6 +32,9 @@ STRICTER_LOCALLY: dict[tuple[tuple[str, ...], str, str], str] = {
     (("ark", "maxapi"), "size", "cannot be combined with ratio or resolution"):
         "the ark adapter sends size alone (ratio/resolution only choose a size when size is "
         "unset); the maxapi wire has no size. validation_image.py",
+    (("ark",), "n", "disagree"):
+        "the wire carries only max_images; n and max_images that say different counts are "
+        "refused locally rather than one silently winning. validation_image.py",
     (("ark",), "max_images", "only applies with sequential='auto'"):
         "the ark adapter leaves max_images out unless sequential is 'auto'; refused locally to "
         "avoid a silent no-op. validation_image.py",
@@ -65,6 +68,12 @@ STRICTER_LOCALLY: dict[tuple[tuple[str, ...], str, str], str] = {
         "alike",
     (("maxapi",), "materials", "audio cannot be the only material"):
         "ModelArk's rule (FACTS §1.2) applied to the task API too; its documents are silent",
+    (("maxapi",), "materials", "at most 3 audio clips"):
+        "ModelArk's limit (FACTS §1.2: <= 3 reference audios) applied to the task API, which "
+        "forwards to it; seed 000 only caps their total length",
+    (("maxapi",), "materials", "at most 3 videos"):
+        "ModelArk's limit (FACTS §1.2: <= 3 reference videos) applied to the task API, which "
+        "forwards to it; seed 000 only caps their total length",
     (("maxapi",), "n", "generated images exceed 15"):
         "ModelArk's 'references + outputs <= 15' (FACTS §3) applied to the task API's n too",
 }  # fmt: skip
@@ -140,6 +149,7 @@ def _witnesses() -> dict[tuple[tuple[str, ...], str, str], Case]:
     keys = list(STRICTER_LOCALLY)
     cases = [
         image("ark", model="seedream-4.0", size="2048x2048", ratio="16:9"),
+        image("ark", model="seedream-4.0", n=2, max_images=1, sequential="auto"),
         image("ark", model="seedream-4.5", max_images=3),
         video("ark", model="seedance-2.0", service_tier="default"),
         image("ark", model="seedream-4.5", guidance_scale=5.5),
@@ -153,6 +163,17 @@ def _witnesses() -> dict[tuple[tuple[str, ...], str, str], Case]:
         video("ark", model="seedance-2.0", tools=["web_search"]),
         video(
             "maxapi", model="seedance-2.0", materials=[Material.audio(url.replace("png", "mp3"))]
+        ),
+        video(
+            "maxapi",
+            model="seedance-2.0",
+            materials=[Material.image(url)]
+            + [Material.audio(url.replace(".png", f"{i}.mp3")) for i in range(4)],
+        ),
+        video(
+            "maxapi",
+            model="seedance-2.0",
+            materials=[Material.video(url.replace(".png", f"{i}.mp4")) for i in range(4)],
         ),
         image("maxapi", model="seedream-4.0", images=[url], n=15),
     ]
