@@ -19,6 +19,11 @@ step() {
 step "ruff check" ruff check .
 step "ruff format" ruff format --check .
 step "mypy" mypy seedance_nb
+# The benchmark command must keep working: a quick smoke run on full test runs (figures printed,
+# goals are reported, not enforced — machines here are shared and noisy).
+if (($# == 0)); then
+  step "benchmark smoke" python benchmarks/run.py --quick
+fi
 # A bound on the whole run, so that a wedged browser or kernel cannot hold CI to its limit.
 step "pytest" timeout --foreground --kill-after=30 "${SEEDANCE_TEST_TIMEOUT:-2700}" pytest "$@"
 
