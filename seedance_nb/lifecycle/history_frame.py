@@ -52,7 +52,6 @@ COLUMNS: dict[str, str] = {
     "notebook": "string",
 }
 
-_SEP = "\x1f"  # joins a task's several files in one SQL value
 _TIMES = {"submitted_at", "started_at", "finished_at", "urls_expire_at"}
 _FROM_ASSETS = {"result_urls", "urls_expire_at", "urls_expired", "files", "sha256"}
 _TASK_COLUMNS = [c for c in COLUMNS if c not in _FROM_ASSETS]
@@ -121,21 +120,25 @@ def build_frame(
     import pandas as pd
 
     where, params = _where(status, model, since, text, tag)
-    chosen = f"SELECT t.uid FROM tasks AS t{where} ORDER BY t.uid DESC"
-    if limit is not None:
-        chosen += f" LIMIT {int(limit)}"
+    chosen = None
+    if where or limit is not None:
+        chosen = f"SELECT t.uid FROM tasks AS t{where} ORDER BY t.uid DESC"
+        if limit is not None:
+            chosen += f" LIMIT {int(limit)}"
     cursor = conn.cursor()
     cursor.row_factory = None
+    # Most tasks have one result file: it comes with the row; any others in a second query.
     columns = ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
-    rows = cursor.execute(
-        f"SELECT {columns} FROM tasks AS t WHERE t.uid IN ({chosen}) ORDER BY t.uid DESC"
-        if where or limit is not None
-        else f"SELECT {columns} FROM tasks AS t ORDER BY t.uid DESC",
-        params,
-    ).fetchall()
-    files = _assets(cursor, chosen if where or limit is not None else None, params)
-    raw = dict(zip(_TASK_COLUMNS, zip(*rows, strict=True), strict=True)) if rows else {}
-    now = time.time()
+    sql = (
+        f"SELECT {columns}, a.url, a.expires_at, a.state, a.path, a.sha256 FROM tasks AS t "
+        "LEFT JOIN assets AS a ON a.uid = t.uid AND a.idx = 0"
+        + (f" WHERE t.uid IN ({chosen})" if chosen else "")
+        + " ORDER BY t.uid DESC"
+    )
+    rows = cursor.execute(sql, params).fetchall()
+    extra = _more_files(cursor, chosen, params)
+    names = [*_TASK_COLUMNS, "_url", "_expires", "_state", "_path", "_sha"]
+    raw = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {}
     data: dict[str, Any] = {}
     for name, dtype in COLUMNS.items():
         if name in _FROM_ASSETS:
@@ -147,51 +150,73 @@ def build_frame(
             data[name] = _times(pd, values)
         else:
             data[name] = pd.array(list(values), dtype=dtype)  # type: ignore[call-overload]
-    uids = raw.get("uid", ())
+    files = _files(raw, extra, time.time())
+    data["result_urls"] = pd.Series(files[0], dtype="object")
+    data["urls_expire_at"] = _times(pd, tuple(files[1]))
+    data["urls_expired"] = pd.array(files[2], dtype="boolean")
+    data["files"] = pd.Series(files[3], dtype="object")
+    data["sha256"] = pd.Series(files[4], dtype="object")
+    return pd.DataFrame(data, columns=list(COLUMNS))
+
+
+def _more_files(
+    cursor: sqlite3.Cursor, chosen: str | None, params: list[Any]
+) -> dict[int, list[tuple[Any, ...]]]:
+    """Result files after the first, per task (video + last frame, image sets)."""
+    sql = "SELECT uid, url, expires_at, state, path, sha256 FROM assets WHERE idx > 0"
+    if chosen is not None:
+        sql += f" AND uid IN ({chosen})"
+    found: dict[int, list[tuple[Any, ...]]] = {}
+    for uid, *rest in cursor.execute(sql + " ORDER BY uid, idx", params):
+        found.setdefault(uid, []).append(tuple(rest))
+    return found
+
+
+def _files(raw: dict[str, Any], extra: dict[int, list[tuple[Any, ...]]], now: float) -> Any:
+    """The five file columns: URLs, earliest expiry, expired?, saved paths, their sha256."""
     none: tuple[str, ...] = ()
     urls: list[tuple[str, ...]] = []
-    expires: list[float | None] = []
+    soonest: list[float | None] = []
     dead: list[bool | None] = []
     paths: list[tuple[str, ...]] = []
     hashes: list[tuple[str, ...]] = []
-    for uid in uids:
-        entry = files.get(uid)
-        if entry is None:
+    columns = ("uid", "_url", "_expires", "_state", "_path", "_sha")
+    for uid, url, expires, state, path, sha in zip(*(raw.get(c, ()) for c in columns),
+                                                    strict=True):  # fmt: skip
+        if url is None:
             urls.append(none)
-            expires.append(None)
+            soonest.append(None)
             dead.append(None)
             paths.append(none)
             hashes.append(none)
             continue
-        _, joined_urls, soonest, any_dead, joined_paths, joined_hashes = entry
-        saved = tuple(joined_paths.split(_SEP)) if joined_paths else none
+        more = extra.get(uid)
+        if more is not None:
+            _several(url, expires, state, path, sha, more, now,
+                     (urls, soonest, dead, paths, hashes))  # fmt: skip
+            continue
+        saved = state == "saved" and bool(path)
+        urls.append(("data:…",) if url.startswith("data:") else (url,))
+        soonest.append(expires)
         # A URL past its expiry whose file was never saved is dead even if nobody tried it.
-        dead.append(bool(any_dead) or (soonest is not None and soonest < now and not saved))
-        urls.append(tuple(joined_urls.split(_SEP)))
-        expires.append(soonest)
-        paths.append(saved)
-        hashes.append(tuple(joined_hashes.split(_SEP)) if joined_hashes else none)
-    data["result_urls"] = pd.Series(urls, dtype="object")
-    data["urls_expire_at"] = _times(pd, tuple(expires))
-    data["urls_expired"] = pd.array(dead, dtype="boolean")
-    data["files"] = pd.Series(paths, dtype="object")
-    data["sha256"] = pd.Series(hashes, dtype="object")
-    return pd.DataFrame(data, columns=list(COLUMNS))
+        dead.append(state == "expired" or (not saved and expires is not None and expires < now))
+        paths.append((path,) if saved else none)
+        hashes.append((sha or "",) if saved else none)
+    return urls, soonest, dead, paths, hashes
 
 
-def _assets(cursor: sqlite3.Cursor, chosen: str | None, params: list[Any]) -> dict[int, Any]:
-    """uid -> (uid, urls, earliest expiry, any expired, saved paths, their sha256), the lists
-    joined with a separator (the table is stored in (uid, idx) order, so SQLite groups as it
-    scans)."""
-    where = f" WHERE uid IN ({chosen})" if chosen is not None else ""
-    sql = (
-        "SELECT uid, group_concat(CASE WHEN url LIKE 'data:%' THEN 'data:…' ELSE url END, "
-        f"'{_SEP}'), min(expires_at), max(state = 'expired'), "
-        f"group_concat(CASE WHEN state = 'saved' THEN path END, '{_SEP}'), "
-        f"group_concat(CASE WHEN state = 'saved' THEN COALESCE(sha256, '') END, '{_SEP}') "
-        f"FROM assets{where} GROUP BY uid"
-    )
-    return {row[0]: row for row in cursor.execute(sql, params)}
+def _several(url: str, expires: Any, state: Any, path: Any, sha: Any,
+             more: list[tuple[Any, ...]], now: float, out: tuple[list[Any], ...]) -> None:  # fmt: skip
+    files = [(url, expires, state, path, sha), *more]
+    saved = [f for f in files if f[2] == "saved" and f[3]]
+    times = [f[1] for f in files if f[1] is not None]
+    first = min(times) if times else None
+    gone = any(f[2] == "expired" for f in files)
+    out[0].append(tuple("data:…" if f[0].startswith("data:") else f[0] for f in files))
+    out[1].append(first)
+    out[2].append(gone or (not saved and first is not None and first < now))
+    out[3].append(tuple(f[3] for f in saved))
+    out[4].append(tuple(f[4] or "" for f in saved))
 
 
 def _times(pd: Any, values: tuple[Any, ...]) -> Any:

@@ -31,7 +31,9 @@ class PollPolicy:
     batch_size: int = 100
     max_in_flight: int = 8
     # Poll requests per minute to one endpoint; the most overdue tasks go first when it binds.
-    requests_per_minute: float | None = 60.0
+    # It only binds for many tasks on a dialect without a list endpoint (one GET per task):
+    # there a callback (the doorbell) is the way to hear of completions sooner.
+    requests_per_minute: float | None = 30.0
     # A doorbell ring polls at once, but one task at most this often (replays change nothing).
     min_gap: float = 1.0
     # 404s in a row before a task is given up as gone upstream.
