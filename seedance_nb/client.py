@@ -56,7 +56,6 @@ class AsyncSeedance:
         self.settings = settings or resolve_settings(provider, base_url=base_url, api_key=api_key)
         self.adapter = adapter_for(self.settings.provider, volcengine=self.settings.volcengine)
         self.timeouts = timeouts or Timeouts()
-        self.retry = retry or RetryPolicy()
         self.max_response_bytes = max_response_bytes
         if transport is None and self.settings.simulated:
             from .local_simulator import simulator_transport
@@ -69,7 +68,7 @@ class AsyncSeedance:
             self._http,
             self.adapter,
             timeouts=self.timeouts,
-            retry=self.retry,
+            retry=retry or RetryPolicy(),
             max_response_bytes=max_response_bytes,
             secret=self.settings.api_key.get(),
         )
@@ -86,6 +85,15 @@ class AsyncSeedance:
             timeout=httpx.Timeout(self.timeouts.read, connect=self.timeouts.connect),
             follow_redirects=not auth,
         )
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """How reads (and refused creates) are retried; assignable."""
+        return self._exchange.retry
+
+    @retry.setter
+    def retry(self, policy: RetryPolicy) -> None:
+        self._exchange.retry = policy
 
     @property
     def provider(self) -> str:
@@ -161,10 +169,11 @@ class AsyncSeedance:
         status: Status | None = None,
         model: str | None = None,
         page_size: int = 100,
+        page_num: int = 1,
     ) -> list[TaskSnapshot] | None:
-        """Tasks matching the filters, or ``None`` when the dialect has no list endpoint."""
+        """One page of tasks matching the filters, or ``None`` when the dialect has no list."""
         call = self.adapter.build_list(
-            task_ids=task_ids, status=status, model=model, page_size=page_size
+            task_ids=task_ids, status=status, model=model, page_size=page_size, page_num=page_num
         )
         if call is None:
             return None

@@ -86,6 +86,7 @@ async def save_stream(
                             raise DownloadError(
                                 f"result file on {_host(url)} is larger than {max_bytes} bytes",
                                 url_host=_host(url),
+                                oversized=True,
                             )
                         if len(head) < 16:
                             head += chunk[:16]

@@ -204,10 +204,19 @@ def error_for_status(status_code: int) -> type[ApiError]:
 class DownloadError(SeedanceError):
     """A result file could not be saved: too big, wrong type or signature, or the URL expired.
 
-    ``expired`` is True when the URL is past its expiry (HTTP 403/404/410 from the file host).
+    ``expired`` is True when the URL is past its expiry (HTTP 403/404/410 from the file host);
+    ``oversized`` when the file is larger than the cap (trying again would not help).
     """
 
-    def __init__(self, message: str, *, url_host: str | None = None, expired: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        url_host: str | None = None,
+        expired: bool = False,
+        oversized: bool = False,
+    ):
         super().__init__(message)
         self.url_host = url_host
         self.expired = expired
+        self.oversized = oversized

@@ -202,7 +202,7 @@ def _file_stem(task: Task, idx: int, kind: str) -> str:
 
 def _too_large(exc: BaseException) -> bool:
     # Retrying a file over the size cap would only fetch it again.
-    return isinstance(exc, DownloadError) and "larger than" in str(exc)
+    return isinstance(exc, DownloadError) and exc.oversized
 
 
 def fetch_again(manager: TaskManager, task: Task) -> Task:

@@ -89,9 +89,5 @@ def _hand_back_rate_limits(client: AsyncSeedance) -> AsyncSeedance:
     """A 429 with a Retry-After is about the whole endpoint, not one request: the poller and the
     limiter silence the endpoint for that long, so the client must hand such answers back at
     once instead of waiting them out for one request while other requests go on."""
-    policy = dataclasses.replace(client.retry, max_retry_after=0.0)
-    client.retry = policy
-    exchange = getattr(client, "_exchange", None)  # the client gives its exchange its own copy
-    if exchange is not None and hasattr(exchange, "retry"):
-        exchange.retry = policy
+    client.retry = dataclasses.replace(client.retry, max_retry_after=0.0)
     return client

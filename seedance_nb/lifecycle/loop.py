@@ -97,6 +97,7 @@ class LoopHost:
         """
         if not self.in_loop_thread():
             if not self.loop.is_running():
+                coro.close()
                 raise RuntimeError(
                     "the event loop this task runs on has stopped; call resume() to poll it again"
                 )

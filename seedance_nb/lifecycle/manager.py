@@ -216,6 +216,8 @@ class TaskManager:
     def _start_on_loop(self, task: Task) -> None:
         if task._runner is not None and not task._runner.done():
             return  # already running (resume and submit may both ask)
+        if not task.done:
+            task._settled = False  # running again: waiters wait for this run
         task._runner = self.host.start(runner.run(self, task), name=f"seedance-task-{task.uid}")
 
     # -- finding tasks ----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ class _Entry:
     not_found: int = 0
     in_flight: bool = False
     use_get: bool = False
+    rang: bool = False
 
 
 class Poller:
@@ -108,6 +109,9 @@ class Poller:
         entry = self._by_id.get(task_id)
         if entry is None:
             return False
+        if entry.in_flight:
+            entry.rang = True  # the answer on its way may predate the news: ask again after it
+            return True
         now = self.clock.monotonic()
         soonest = now if entry.last is None else max(now, entry.last + self.policy.min_gap)
         # A ring never cuts short a 429's Retry-After.
@@ -197,7 +201,7 @@ class Poller:
             snapshot = await self.client.get(task.id or "")
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:  # every failure reschedules; none is lost
+        except Exception as exc:  # every failure reschedules; none is lost
             self._failed([entry], exc)
         else:
             entry.not_found = 0
@@ -212,7 +216,7 @@ class Poller:
             snapshots = await self.client.list(task_ids=ids, page_size=max(len(ids), 10))
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:
+        except Exception as exc:
             if isinstance(exc, (RateLimitError, NotFoundError)):
                 self._failed(group, exc)
             else:
@@ -252,6 +256,9 @@ class Poller:
             return
         entry.interval = self.policy.interval(self.clock.time() - entry.task.submitted_ts)
         entry.due = max(now + entry.interval, self._paused_until)
+        if entry.rang:
+            entry.rang = False
+            entry.due = min(entry.due, max(now + self.policy.min_gap, self._paused_until))
 
     def _failed(self, group: list[_Entry], exc: BaseException, *, reschedule: bool = True) -> None:
         now = self.clock.monotonic()

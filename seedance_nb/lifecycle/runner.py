@@ -60,6 +60,7 @@ async def _drive(manager: TaskManager, task: Task) -> None:
         from .reconcile import reconcile
 
         await reconcile(manager, task)
+        await _cancel_if_asked(manager, task)
     if task.id is not None and not _terminal(task) and task.create_state != "gone":
         task._set(phase="polling")
         await manager.pollers.until_done(task)
@@ -102,7 +103,15 @@ async def create(manager: TaskManager, task: Task) -> None:
                 event="cancelled",
             )
             return
-        task._set(create_state="sent", sent_at=manager.clock.time(), event="sending")
+        try:
+            # Durable before the POST: if this write fails, nothing is sent.
+            task._commit("sending", create_state="sent", sent_at=manager.clock.time())
+        except Exception as exc:
+            log.error("task #%s: cannot record the send, so not sending: %s", task.uid, exc)
+            manager.limiter.release(task)
+            attempts += 1
+            await manager.clock.sleep(min(60.0, 2.0**attempts))
+            continue
         try:
             result = await client.create(
                 request, callback_url=manager.callback_url(client), validate=False
@@ -158,13 +167,32 @@ async def create(manager: TaskManager, task: Task) -> None:
             return
         break
     status = Status.QUEUED if result.snapshot is None else Status.UNKNOWN
-    task._set(id=result.task_id, create_state="acknowledged", status=status, event="created")
+    await _record_created(manager, task, result.task_id, status)
     if result.snapshot is not None:
         apply_snapshot(manager, task, result.snapshot)
-    if task._cancel_requested and not _terminal(task):
+    await _cancel_if_asked(manager, task)
+
+
+async def _record_created(manager: TaskManager, task: Task, task_id: str, status: Status) -> None:
+    """The acknowledged task id goes to the history at once; a failed write is tried again."""
+    for attempt in range(3):
+        try:
+            task._commit("created", id=task_id, create_state="acknowledged", status=status)
+            return
+        except Exception as exc:
+            log.error("task #%s: recording its id %s failed (%s)", task.uid, task_id, exc)
+            await manager.clock.sleep(1.0 + attempt)
+    # Keep going in memory; if the process dies now, resume() finds it through the list.
+    task._set(id=task_id, create_state="acknowledged", status=status, event="created")
+
+
+async def _cancel_if_asked(manager: TaskManager, task: Task) -> None:
+    """A cancel asked for while the create was in flight goes out once the id is known."""
+    if task._cancel_requested and task.id is not None and not _terminal(task):
         try:
             await cancel(manager, task)
         except SeedanceError as exc:
+            task.cancel_error = str(exc)
             task._set(event="cancel_failed", detail={"error": str(exc)})
 
 

@@ -72,6 +72,7 @@ def task_dict(task: Task) -> dict[str, Any]:
         "error_code": task.error_code,
         "error_message": task.error_message,
         "poll_error": task.poll_error,
+        "cancel_error": task.cancel_error,
         "candidates": list(task.candidates),
         "estimate": None
         if estimate is None

@@ -65,6 +65,7 @@ class Task(Observable):
         self._runner: asyncio.Task[Any] | None = None
         self._cancel_requested = False
         self.poll_error: str | None = None  # last transient polling trouble, for display
+        self.cancel_error: str | None = None  # why a cancel sent from a cell failed
         self.candidates: tuple[str, ...] = ()  # upstream ids that might be this ambiguous create
         self.request_problem: str | None = None  # why the request cannot be rebuilt, if so
         # Set when another live process runs this task: this handle is a snapshot of the history.
@@ -162,6 +163,12 @@ class Task(Observable):
     @property
     def estimate(self) -> Any:
         """The cost estimate made before sending (``cost.Estimate``), if any."""
+        row = self._row
+        if self._estimate is None and row.get("estimated_tokens") is not None:
+            from ..cost import Estimate  # a task from an earlier session: rebuilt from its row
+
+            self._estimate = Estimate(row.get("estimated_tokens"), row.get("estimated_cost"),
+                                      row.get("currency"), ("from the history",))  # fmt: skip
         return self._estimate
 
     @property
@@ -283,9 +290,16 @@ class Task(Observable):
             raise UnsupportedOperation(reason)
         host = self._manager.host
         if host.in_loop_thread():
-            host.spawn(self.cancel_async(), name=f"cancel-{self.uid}")
+            host.spawn(self._cancel_in_background(), name=f"cancel-{self.uid}")
         else:
             host.run(self.cancel_async())
+
+    async def _cancel_in_background(self) -> None:
+        try:
+            await self.cancel_async()
+        except SeedanceError as exc:  # e.g. it started running meanwhile: shown, not lost
+            self.cancel_error = str(exc)
+            self._set(event="cancel_failed", detail={"error": str(exc)})
 
     async def cancel_async(self) -> None:
         reason = self.cancel_reason
@@ -313,6 +327,16 @@ class Task(Observable):
             if "params" in changes:
                 self._params = None
         self._manager.recorder.task(self, changes, event, detail)
+        self._notify()
+
+    def _commit(self, event: str, **changes: Any) -> None:
+        """Like :meth:`_set`, but the history write must succeed first (it raises otherwise):
+        for the writes durability rests on (``sent`` before the POST, the id after it)."""
+        changes = {k: v.value if isinstance(v, enum.Enum) else v for k, v in changes.items()}
+        now = self._manager.clock.time()
+        changes["updated_at"] = now
+        self._manager.history.update(self.uid, changes, at=now, event=event)
+        self._row.update(changes)
         self._notify()
 
     @classmethod
