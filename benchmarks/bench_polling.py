@@ -121,7 +121,8 @@ def run(quick: bool = False) -> list[Figure]:
             f"<= {RPM_GOAL:g}",
             rpm_maxapi <= RPM_GOAL,
             f"by kind {kinds_maxapi}; {live_maxapi} live; the task API has no list endpoint, so "
-            "each task needs its own GET; PollPolicy.requests_per_minute (60) caps the rate",
+            "each task needs its own GET; PollPolicy.requests_per_minute "
+            f"({PollPolicy().requests_per_minute:g}) caps the rate",
         ),
     ]
     runs = [("ark", 40 if quick else 200)] + ([] if quick else [("maxapi", 200)])

@@ -13,6 +13,7 @@ typo never silently drops an option); every other rule is checked by
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, Literal
 
 import pydantic
@@ -80,17 +81,18 @@ class _Request(BaseModel):
         yield from self.fields_set().items()
 
     @property
+    @abstractmethod
     def inputs(self) -> list[Material]:
         """The input media: ``materials`` of a video request, ``images`` of an image request."""
-        raise NotImplementedError
+        ...
 
     @property
-    def kind(self) -> Literal["video", "image"]:
-        raise NotImplementedError
+    @abstractmethod
+    def kind(self) -> Literal["video", "image"]: ...
 
     @property
-    def mode(self) -> Mode:
-        raise NotImplementedError
+    @abstractmethod
+    def mode(self) -> Mode: ...
 
 
 class VideoRequest(_Request):

@@ -10,7 +10,6 @@ expired is marked ``expired``, never shown as fine.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import itertools
 import logging
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DownloadError
+from .alarm import Alarm, cancel_all
 
 if TYPE_CHECKING:
     from .manager import TaskManager
@@ -59,7 +59,7 @@ class Downloader:
         self._active: set[asyncio.Task[None]] = set()
         self._open: dict[int, int] = {}  # uid -> unsettled files
         self._waiters: dict[int, list[asyncio.Future[None]]] = {}
-        self._wake: asyncio.Future[None] | None = None
+        self._alarm = Alarm(lambda seconds: self.manager.clock.sleep(seconds))
         self._pump_task: asyncio.Task[None] | None = None
 
     async def fetch(self, task: Task, *, again: bool = False) -> None:
@@ -82,17 +82,12 @@ class Downloader:
         await waiter
 
     def _kick(self) -> None:
-        if self._wake is not None and not self._wake.done():
-            self._wake.set_result(None)
+        self._alarm.ring()
         if self._pump_task is None or self._pump_task.done():
             self._pump_task = self.manager.host.start(self._pump(), name="downloads")
 
     async def close(self) -> None:
-        tasks = [t for t in (self._pump_task, *self._active) if t is not None and not t.done()]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_all([self._pump_task, *self._active])
 
     async def _pump(self) -> None:
         clock = self.manager.clock
@@ -111,17 +106,7 @@ class Downloader:
                     running.add_done_callback(self._done)
                     continue
                 wait = min(j.not_before for j in waiting) - now
-            self._wake = asyncio.get_running_loop().create_future()
-            if wait == float("inf"):
-                await self._wake
-            else:
-                sleeper = asyncio.ensure_future(clock.sleep(wait))
-                try:
-                    await asyncio.wait({sleeper, self._wake}, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    sleeper.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await sleeper
+            await self._alarm.sleep(wait)
 
     def _done(self, running: asyncio.Task[None]) -> None:
         self._active.discard(running)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,7 +23,7 @@ log = logging.getLogger("seedance_nb.lifecycle")
 T = TypeVar("T", bound="Observable")
 
 
-class Observable:
+class Observable(ABC):
     """Base of :class:`~seedance_nb.lifecycle.task.Task`: its observers and waiters."""
 
     _manager: TaskManager
@@ -35,16 +36,16 @@ class Observable:
         self._settled = False
 
     @property
-    def uid(self) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def uid(self) -> int: ...
 
     @property
-    def id(self) -> str | None:
-        raise NotImplementedError
+    @abstractmethod
+    def id(self) -> str | None: ...
 
     @property
-    def done(self) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def done(self) -> bool: ...
 
     def observe(self, callback: Callable[[Any], Any]) -> Callable[[], None]:
         """Call ``callback(task)`` after every change; returns a function that unsubscribes."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFoundError, RateLimitError, SeedanceError
 from ..status import TaskSnapshot
+from .alarm import Alarm, cancel_all
 from .polling import PollPolicy, RequestBucket
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class Poller:
         self._by_id: dict[str, _Entry] = {}
         self._paused_until = 0.0
         self._bucket = RequestBucket(policy.requests_per_minute)
-        self._wake: asyncio.Future[None] | None = None
+        self._alarm = Alarm(self.clock.sleep)
         self._runner: asyncio.Task[None] | None = None
         self._requests: set[asyncio.Task[None]] = set()
         self.requests_sent = 0  # for benchmarks and tests
@@ -120,17 +121,12 @@ class Poller:
         return True
 
     def _kick(self) -> None:
-        if self._wake is not None and not self._wake.done():
-            self._wake.set_result(None)
+        self._alarm.ring()
         if self._runner is None or self._runner.done():
             self._runner = self.host.start(self._run(), name=f"poll-{self.client.provider}")
 
     async def close(self) -> None:
-        tasks = [t for t in (self._runner, *self._requests) if t is not None and not t.done()]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_all([self._runner, *self._requests])
 
     # -- the schedule ---------------------------------------------------------------------------
     async def _run(self) -> None:
@@ -151,21 +147,7 @@ class Poller:
                         self._dispatch(now, idle)
                         await asyncio.sleep(0)
                         continue
-            await self._sleep(wait)
-
-    async def _sleep(self, seconds: float) -> None:
-        loop = asyncio.get_running_loop()
-        self._wake = loop.create_future()
-        if seconds == float("inf"):
-            await self._wake
-            return
-        sleeper = loop.create_task(self.clock.sleep(seconds))
-        try:
-            await asyncio.wait({sleeper, self._wake}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            sleeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sleeper
+            await self._alarm.sleep(wait)
 
     def _dispatch(self, now: float, idle: list[_Entry]) -> None:
         due = sorted((e for e in idle if e.due <= now), key=lambda e: e.due)
