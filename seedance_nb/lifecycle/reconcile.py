@@ -12,9 +12,12 @@ adopted; none or several leave the row ``unknown`` for the user to decide (``man
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RateLimitError, SeedanceError
@@ -70,6 +73,7 @@ def same_process(owner: str | None) -> bool:
 
 def resume(manager: TaskManager, *, force: bool = False) -> list[Task]:
     """Continue every unfinished task not owned by a live process; returns their handles."""
+    sweep_partial_files(manager.history.media_dir)
     resumed: list[Task] = []
     for row in manager.history.unfinished():
         task = manager._tasks.get(row["uid"])
@@ -83,6 +87,25 @@ def resume(manager: TaskManager, *, force: bool = False) -> list[Task]:
         if task is not None:
             resumed.append(task)
     return resumed
+
+
+# A download still being written by another kernel is younger than this; older ones are leftovers
+# of a process that was killed mid-download (never under a final name, but taking up space).
+PARTIAL_MAX_AGE = 6 * 3600.0
+
+
+def sweep_partial_files(folder: Path, *, max_age: float = PARTIAL_MAX_AGE) -> int:
+    """Delete the temporary ``.part-*`` files of downloads interrupted long ago; how many."""
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - max_age
+    removed = 0
+    for part in folder.glob(".part-*"):
+        with contextlib.suppress(OSError):
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
+                removed += 1
+    return removed
 
 
 def take_over(manager: TaskManager, row: dict[str, Any], *, force: bool = False) -> Task | None:
