@@ -8,11 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from managers import build_manager
 
-from seedance_nb.client import AsyncSeedance, Timeouts
-from seedance_nb.lifecycle import DownloadPolicy, PollPolicy, TaskManager
-from seedance_nb.lifecycle.clock import Clock, SystemClock
-from seedance_nb.retry import RetryPolicy
+from seedance_nb.lifecycle import TaskManager
+from seedance_nb.lifecycle.clock import Clock
 from seedance_nb.simulator import Simulator, SimulatorConfig
 
 KEY_ENV = ("ARK_API_KEY", "MAXAPI_KEY", "MAXAPI_API_KEY", "SEEDANCE_PROVIDER", "SEEDANCE_BASE_URL",
@@ -47,23 +46,13 @@ async def make_manager(tmp_path: Path, sim: Simulator) -> AsyncIterator[MakeMana
         overall: float = 5.0,
         **kwargs: Any,
     ) -> TaskManager:
-        clock = clock or SystemClock()
-        wire = transport or httpx.ASGITransport(app=sim.app)
-
-        def factory(settings: Any) -> AsyncSeedance:
-            return AsyncSeedance(
-                settings=settings,
-                transport=wire,
-                retry=RetryPolicy(base_delay=0.001, max_delay=0.01, sleep=clock.sleep),
-                timeouts=Timeouts(connect=1.0, read=overall, overall=overall),
-            )
-
-        kwargs.setdefault("poll", PollPolicy.immediate())
-        kwargs.setdefault("downloads", DownloadPolicy(retry_delay=0.01, max_retry_delay=0.05))
-        manager = TaskManager(
-            home or tmp_path / "home", clock=clock, client_factory=factory, **kwargs
+        manager = build_manager(
+            home or tmp_path / "home",
+            transport or httpx.ASGITransport(app=sim.app),
+            clock=clock,
+            overall=overall,
+            **kwargs,
         )
-        manager.reconcile_delays = (0.0, 0.05, 0.1)
         made.append(manager)
         return manager
 
