@@ -7,7 +7,6 @@ import asyncio
 import hashlib
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from durability.harness import served_simulator
 
 from seedance_nb.lifecycle import PollPolicy, TaskManager
 from seedance_nb.status import Status
@@ -25,35 +25,10 @@ CHILD = Path(__file__).with_name("sigkill_child.py")
 COUNT = 3
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
-    port = free_port()
-    code = (
-        "from seedance_nb.simulator import serve, SimulatorConfig; "
-        f"serve(port={port}, config=SimulatorConfig(queue_seconds=0.3, run_seconds=0.6))"
-    )
-    server = subprocess.Popen([sys.executable, "-c", code])
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(url + "/", timeout=0.5)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the simulator did not start") from None
-                time.sleep(0.05)
+    with served_simulator(queue=0.3, run=0.6) as url:
         yield url
-    finally:
-        server.kill()  # a test double: no graceful exit to wait for (held answers would stall it)
-        server.wait(timeout=10)
 
 
 def run_child_until(home: Path, url: str, marker: str, settle: float) -> list[str]:
