@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -37,6 +38,10 @@ from playwright.sync_api import Browser, Page, Playwright
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "tests" / "artifacts" / "screenshots"
+# The README's pictures are refreshed only on request (`bash scripts/screenshots.sh` sets this),
+# so a test run never rewrites tracked files.
+README_SHOTS = REPO / "docs" / "screenshots"
+REFRESH_README_SHOTS = os.environ.get("SEEDANCE_README_SCREENSHOTS") == "1"
 CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT_MS = 60_000  # generous: two shared cores, and the first Lab load compiles a lot of JS
 
@@ -304,3 +309,10 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def readme_copy(shot: Path, name: str) -> None:
+    """Offer ``shot`` as the README's ``docs/screenshots/<name>``; copied only when refreshing."""
+    if REFRESH_README_SHOTS:
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, README_SHOTS / name)

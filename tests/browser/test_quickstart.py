@@ -1,9 +1,8 @@
 """notebooks/quickstart.ipynb in JupyterLab: run as a user would, the card lives on after its
-cell, and the video plays. The screenshots taken here are the README's (docs/screenshots/)."""
+cell, and the video plays. The screenshots taken here are the README's (refreshed by scripts/screenshots.sh)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +10,11 @@ import nbformat
 import pytest
 from playwright.sync_api import Locator, Page
 
-from .jupyter import REPO, screenshot, wait_kernel_idle
+from .jupyter import REPO, readme_copy, screenshot, wait_kernel_idle
 
 pytestmark = pytest.mark.browser
 
 QUICKSTART = REPO / "notebooks" / "quickstart.ipynb"
-README_SHOTS = REPO / "docs" / "screenshots"
 CARD = "[data-testid=seedance-task-card]"
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # Lab may restore other tabs
 
@@ -89,11 +87,6 @@ def run_cells(page: Page, first: int, last: int) -> bool:
 
 def code_cell(page: Page, code_index: int) -> Locator:
     return page.locator(PANEL).locator(".jp-CodeCell").nth(code_index)
-
-
-def readme_copy(shot: Path, name: str) -> None:
-    README_SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shot, README_SHOTS / name)
 
 
 def test_quickstart_card_lives_on_and_the_video_plays(lab: Any) -> None:
