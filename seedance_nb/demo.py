@@ -14,6 +14,8 @@ neither spends money nor writes into an existing history.
 from __future__ import annotations
 
 import gc
+import importlib.util
+import logging
 import os
 import sys
 import tempfile
@@ -23,9 +25,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+from .errors import ConfigError
+
+# The example notebooks ship inside the package (seedance_nb/examples links to notebooks/).
+NOTEBOOKS = Path(__file__).resolve().parent / "examples"
 QUICKSTART = NOTEBOOKS / "quickstart.ipynb"
 
+# What executing and exporting a notebook needs: the ``demo`` extra.
+_RUNNER = ("nbclient", "nbconvert", "nbformat", "ipykernel")
 # Settings that could send the demo to a real API or into an existing history.
 _REAL_WORLD = (
     "ARK_API_KEY",
@@ -66,6 +73,10 @@ def execute_notebook(
     source, dest = Path(source), Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     nb = nbformat.read(source, as_version=4)
+    # jupyter_client reports routine socket cleanup as warnings; a user sees only the demo.
+    quiet = logging.getLogger("traitlets")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
     try:
         _execute(nb, dest.parent, dict(os.environ if env is None else env), timeout)
     finally:
@@ -75,6 +86,7 @@ def execute_notebook(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             gc.collect()
+        quiet.setLevel(level)
     return nb
 
 
@@ -82,6 +94,7 @@ def _execute(nb: Any, folder: Path, env: dict[str, str], timeout: float) -> None
     from ipykernel.kernelspec import write_kernel_spec
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
 
     with tempfile.TemporaryDirectory(prefix="seedance-kernel-") as specs:
@@ -89,6 +102,10 @@ def _execute(nb: Any, folder: Path, env: dict[str, str], timeout: float) -> None
         manager = AsyncKernelManager(
             kernel_name="python3",
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[specs], ensure_native_kernel=False),
+            # Local sockets instead of TCP: nothing listens on a port, and the kernel has no
+            # reason to warn about unencrypted TCP.
+            transport="ipc",
+            ip=str(Path(specs) / "kernel"),
         )
         client = NotebookClient(
             nb,
@@ -99,7 +116,12 @@ def _execute(nb: Any, folder: Path, env: dict[str, str], timeout: float) -> None
             # its HTML export) shows each output's static fallback, which needs no kernel.
             store_widget_state=False,
         )
-        client.execute(env=env)
+        try:
+            client.execute(env=env)
+        finally:
+            # nbclient leaves a kernel it did not start running: stop it here, not at exit.
+            if manager.has_kernel:
+                run_sync(manager.shutdown_kernel)(now=True)
 
 
 def export_html(notebook: Path | str, dest: Path | str | None = None) -> Path:
@@ -123,10 +145,11 @@ def run_demo(out: str | Path | None = None, *, timeout: float = 300) -> Path:
     ``out`` is the folder (created if needed); by default a new ``seedance-demo-<timestamp>``
     folder in the current directory. Returns the folder.
     """
+    _require_runner()
     if not QUICKSTART.is_file():
-        raise FileNotFoundError(
-            f"{QUICKSTART} is missing: the demo notebook ships with the source tree "
-            "(notebooks/quickstart.ipynb)"
+        raise ConfigError(
+            f"the demo notebook is missing from this installation ({QUICKSTART.name}); "
+            "reinstall with: pip install --force-reinstall 'seedance_nb[demo]'"
         )
     folder = Path(out) if out is not None else _default_folder()
     folder.mkdir(parents=True, exist_ok=True)
@@ -135,6 +158,16 @@ def run_demo(out: str | Path | None = None, *, timeout: float = 300) -> Path:
     execute_notebook(QUICKSTART, notebook, env=simulator_env(), timeout=timeout)
     export_html(notebook)
     return folder.resolve()
+
+
+def _require_runner() -> None:
+    """Refuse clearly when the notebook runner (the ``demo`` extra) is not installed."""
+    missing = [m for m in _RUNNER if importlib.util.find_spec(m) is None]
+    if missing:
+        raise ConfigError(
+            f"seedance demo runs a notebook and needs {', '.join(missing)}, which are not "
+            "installed: pip install 'seedance_nb[demo]'"
+        )
 
 
 def _default_folder() -> Path:

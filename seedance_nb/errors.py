@@ -19,7 +19,8 @@ Every exception the package raises on purpose derives from :class:`SeedanceError
     │   ├── ServerError          5xx
     │   └── MalformedResponseError 2xx/any body that is not the documented shape
     ├── DownloadError            a result file could not be saved (size, type, expired URL)
-    └── TaskFailed               a task ended failed/expired/cancelled (raised by ``Task.result``)
+    ├── TaskFailed               a task ended failed/expired/cancelled (raised by ``Task.result``)
+    └── TaskNotFound             no task by that uid or id in this session or its history
 
 Errors carry what they are about: ``provider``, ``status_code``, ``code`` (the provider's error
 code), ``request_id`` and, where relevant, ``task_id``. Messages never contain API keys.
@@ -186,6 +187,24 @@ class TaskFailed(SeedanceError):
         self.task_id = task_id
         self.status = status
         self.code = code
+
+
+class TaskNotFound(SeedanceError, KeyError):
+    """No task with that uid (``12``, ``"#12"``) or provider task id in this session or history.
+
+    Also a ``KeyError``, so ``except KeyError`` around a lookup keeps working.
+    """
+
+    def __init__(self, ref: object, where: str) -> None:
+        super().__init__(ref)
+        self.ref = ref
+        self.where = where
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return (
+            f"no task {self.ref!r} in this session or in {self.where} "
+            "(`seedance history` or `sd.history()` lists the tasks there)"
+        )
 
 
 def error_for_status(status_code: int) -> type[ApiError]:

@@ -1,8 +1,9 @@
 """``seedance``: the command line.
 
-Exit codes: 0 done, 2 refused locally (nothing was sent), 1 API or transport error (or a task
-that did not succeed). With no API key configured every command talks to the built-in simulator
-and says so on stderr.
+Exit codes: 0 done, 2 refused locally (nothing was sent: a rule the API would refuse, a budget
+cap, a setting, a usage error such as an unknown option or task id), 1 API or transport error (or
+a task that did not succeed). Every error is one line on stderr; ``-v`` adds the traceback. With
+no API key configured every command talks to the built-in simulator and says so on stderr.
 """
 
 from __future__ import annotations
@@ -10,17 +11,26 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
-from ..errors import BudgetExceeded, ConfigError, SeedanceError, ValidationError
+from ..errors import BudgetExceeded, ConfigError, SeedanceError, TaskNotFound, ValidationError
 from . import commands, local
 from .build import add_request_arguments
 
 EXIT_OK, EXIT_API, EXIT_REFUSED = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line that says where the help is (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_REFUSED, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "-p", "--provider", help="ark, maxapi or maxapi-openai (default: $SEEDANCE_PROVIDER or ark)"
     )
@@ -34,11 +44,13 @@ def _common() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="seedance",
         description="Seedance video and Seedream image generation from the shell.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     def add(
         name: str, func: Callable[[argparse.Namespace], int], text: str
@@ -104,12 +116,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValidationError, BudgetExceeded, ConfigError) as exc:
         print(f"seedance: refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    except TaskNotFound as exc:
+        print(f"seedance {args.command}: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     except SeedanceError as exc:
+        _trace(args)
         print(f"seedance: error: {exc}", file=sys.stderr)
         return EXIT_API
     except KeyboardInterrupt:
         print("seedance: interrupted; running tasks go on (see `seedance resume`)", file=sys.stderr)
         return 130
+    except OSError as exc:  # a folder that cannot be written, a disk that is full, ...
+        _trace(args)
+        print(f"seedance {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_API
+
+
+def _trace(args: argparse.Namespace) -> None:
+    if args.verbose:
+        traceback.print_exc()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import TaskNotFound
 from . import reconcile, stored
 from .task import Task
 
@@ -76,5 +77,5 @@ def find(manager: TaskManager, ref: Task | int | str) -> Task:
         rows = manager.history.find(ref)
         row = rows[0] if rows else None
     if row is None:
-        raise KeyError(f"no task {ref!r} in this session or in {manager.history.db_path}")
+        raise TaskNotFound(ref, str(manager.history.db_path))
     return continue_or_show(manager, row)
