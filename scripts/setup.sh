@@ -12,15 +12,30 @@
 #   - Without uv, .venv is made by `python -m venv` and filled by its own pip.
 # A second run takes well under a second: nothing is installed while pyproject.toml is unchanged.
 #
-# SEEDANCE_SETUP_UV=never forces the venv + pip path (tests use it to check the fallback).
+#   bash scripts/setup.sh            install what is missing
+#   bash scripts/setup.sh --which    print the base interpreter and installer it would use; no changes
+# SEEDANCE_SETUP_UV=never forces the venv + pip path.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
+which_only=0
+case ${1:-} in
+  "") ;;
+  --which) which_only=1 ;;
+  -h | --help)
+    sed -n '2,19s/^# \{0,1\}//p' "$0"
+    exit 0
+    ;;
+  *)
+    echo "setup.sh: unknown argument: $1 (try --help)" >&2
+    exit 2
+    ;;
+esac
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Chromium, from Debian (Playwright's own browser download does not work offline) ---
-if [[ ! -x /usr/bin/chromium ]]; then
+if [[ $which_only -eq 0 && ! -x /usr/bin/chromium ]]; then
   if [[ $(id -u) -eq 0 ]]; then
     log "installing chromium with apt-get"
     export DEBIAN_FRONTEND=noninteractive
@@ -39,7 +54,7 @@ fi
 venv_ok() { .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; }
 stamp=.venv/.seedance-setup-stamp
 want=$(sha256sum <pyproject.toml | cut -d' ' -f1)
-if venv_ok && [[ -f $stamp && $(cat "$stamp") == "$want" && -x .venv/bin/pytest ]]; then
+if [[ $which_only -eq 0 ]] && venv_ok && [[ -f $stamp && $(cat "$stamp") == "$want" && -x .venv/bin/pytest ]]; then
   exit 0
 fi
 
@@ -90,6 +105,8 @@ if [[ ${SEEDANCE_SETUP_UV:-auto} != never ]]; then
     UV=("$PYTHON" -m uv)
   elif [[ -x .tools/uv/bin/uv ]]; then
     UV=("$root/.tools/uv/bin/uv")
+  elif [[ $which_only -eq 1 ]]; then
+    UV=("$root/.tools/uv/bin/uv") # would be bootstrapped with "$PYTHON" -m pip
   else
     log "bootstrapping uv into .tools/uv with $PYTHON -m pip"
     if "$PYTHON" -m pip install --quiet --disable-pip-version-check --no-warn-script-location --root-user-action=ignore \
@@ -100,6 +117,11 @@ if [[ ${SEEDANCE_SETUP_UV:-auto} != never ]]; then
       log "uv is not available; using python -m venv and pip instead"
     fi
   fi
+fi
+if [[ $which_only -eq 1 ]]; then
+  echo "python: $PYTHON"
+  if ((${#UV[@]})); then echo "installer: uv: ${UV[*]}"; else echo "installer: pip: $PYTHON -m venv"; fi
+  exit 0
 fi
 export UV_PYTHON_DOWNLOADS=never # no interpreter downloads: use the one found above
 unset VIRTUAL_ENV               # an activated .venv must not redirect uv or pip

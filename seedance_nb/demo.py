@@ -14,7 +14,7 @@ neither spends money nor writes into an existing history.
 from __future__ import annotations
 
 import gc
-import importlib.util
+import importlib
 import logging
 import os
 import sys
@@ -162,7 +162,12 @@ def run_demo(out: str | Path | None = None, *, timeout: float = 300) -> Path:
 
 def _require_runner() -> None:
     """Refuse clearly when the notebook runner (the ``demo`` extra) is not installed."""
-    missing = [m for m in _RUNNER if importlib.util.find_spec(m) is None]
+    missing = []
+    for name in _RUNNER:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
     if missing:
         raise ConfigError(
             f"seedance demo runs a notebook and needs {', '.join(missing)}, which are not "
