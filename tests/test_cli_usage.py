@@ -59,7 +59,7 @@ def test_demo_without_its_runner_names_the_extra(tmp_path: Path) -> None:
         "            raise ModuleNotFoundError(name)\n"
         "sys.meta_path.insert(0, _Hide())\n"
     )
-    code, out, err = run(tmp_path, "demo", env={"PYTHONPATH": str(blocker)})
+    code, _out, err = run(tmp_path, "demo", env={"PYTHONPATH": str(blocker)})
     assert code == 2, err
     assert "pip install 'seedance_nb[demo]'" in err
     assert "nbclient" in err and "Traceback" not in err
