@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_REFUSED, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
-def _common() -> argparse.ArgumentParser:
+def _common() -> _Parser:
     common = _Parser(add_help=False)
     common.add_argument(
         "-p", "--provider", help="ark, maxapi or maxapi-openai (default: $SEEDANCE_PROVIDER or ark)"
