@@ -99,7 +99,8 @@ def _execute(nb: Any, folder: Path, env: dict[str, str], timeout: float) -> None
             # its HTML export) shows each output's static fallback, which needs no kernel.
             store_widget_state=False,
         )
-        client.execute(env=env)
+        # A client given its kernel manager leaves the kernel running unless told otherwise.
+        client.execute(env=env, cleanup_kc=True)
 
 
 def export_html(notebook: Path | str, dest: Path | str | None = None) -> Path:

@@ -6,6 +6,7 @@ Lab server left running): every fixture must stop what it starts.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import media_files
@@ -58,8 +59,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     else:
         print(message)
     for proc in left:
-        try:
+        with contextlib.suppress(psutil.Error):
             proc.kill()
-        except psutil.Error:
-            pass
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
