@@ -94,7 +94,6 @@ def _execute(nb: Any, folder: Path, env: dict[str, str], timeout: float) -> None
     from ipykernel.kernelspec import write_kernel_spec
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
 
     with tempfile.TemporaryDirectory(prefix="seedance-kernel-") as specs:
@@ -116,12 +115,8 @@ def _execute(nb: Any, folder: Path, env: dict[str, str], timeout: float) -> None
             # its HTML export) shows each output's static fallback, which needs no kernel.
             store_widget_state=False,
         )
-        try:
-            client.execute(env=env)
-        finally:
-            # nbclient leaves a kernel it did not start running: stop it here, not at exit.
-            if manager.has_kernel:
-                run_sync(manager.shutdown_kernel)(now=True)
+        # A client given its kernel manager leaves the kernel running unless told otherwise.
+        client.execute(env=env, cleanup_kc=True)
 
 
 def export_html(notebook: Path | str, dest: Path | str | None = None) -> Path:

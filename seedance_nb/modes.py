@@ -45,7 +45,15 @@ _FRAME_ROLES = {"first_frame", "last_frame"}
 
 
 def video_mode(materials: Sequence[Material], *, draft_task_id: str | None = None) -> Mode:
-    """The mode a video request's materials select (seed 000's table, explicit roles first)."""
+    """The mode a video request's materials select (seed 000's table, explicit roles first).
+
+    >>> from seedance_nb.materials import Material
+    >>> photo = Material.image("https://example.com/fox.png")
+    >>> [str(video_mode([photo] * n)) for n in range(4)]
+    ['text', 'first_frame', 'first_last_frame', 'multi_reference']
+    >>> str(video_mode([photo, Material.audio("https://example.com/song.mp3")]))
+    'multimodal'
+    """
     if draft_task_id:
         return Mode.DRAFT
     if not materials:

@@ -59,8 +59,10 @@ def test_ark_succeeded_task_fields() -> None:
     assert (
         video.expires_at is not None and video.expires_at.isoformat() == "2026-05-22T12:00:00+00:00"
     )
-    # No signature in the URL: 24 h after the task's last update.
-    assert snap.assets[1].expires_at is not None
+    # No signature in the URL: 24 h (FACTS §1.8) after the task's last update (1779348874).
+    last_frame = snap.assets[1]
+    assert last_frame.expires_at is not None
+    assert last_frame.expires_at.isoformat() == "2026-05-22T07:34:34+00:00"
     assert snap.created_at is not None and snap.created_at.year == 2026
 
 
@@ -121,7 +123,9 @@ def test_maxapi_image_result_and_failure_reason() -> None:
     }
     snap = adapter_for("maxapi").parse_task({"code": 0, "msg": "ok", "data": data})
     assert [a.kind for a in snap.assets] == ["image", "image"]
-    assert snap.assets[0].expires_at is not None and snap.assets[0].expires_at.day == 17
+    # Kept 7 days (FACTS §7) from the last update, for every file of the result.
+    expiries = [a.expires_at.isoformat() if a.expires_at else None for a in snap.assets]
+    assert expiries == ["2026-02-17T22:00:15+00:00"] * 2
     failed = {"taskId": "c3d4", "status": "FAILURE", "failure_reason": "CONTENT_MODERATION"}
     snap = adapter_for("maxapi").parse_task({"code": 0, "msg": "ok", "data": failed})
     assert (snap.status, snap.error_code) == (Status.FAILED, "CONTENT_MODERATION")

@@ -15,6 +15,7 @@ import av
 import httpx
 import pytest
 from PIL import Image
+from processes import die_with_parent
 from seed_bodies import SEED_000, SEED_001, SEED_002, SEED_003, SEED_004
 
 from seedance_nb.cli.main import main
@@ -111,6 +112,7 @@ def server() -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
+        preexec_fn=die_with_parent,
     )
     origin = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
-from seedance_nb.demo import simulator_env
+from seedance_nb.demo import execute_notebook, simulator_env
 
 SEEDANCE = Path(sys.executable).parent / "seedance"  # the console script of this environment
 
@@ -60,3 +61,17 @@ def test_demo_writes_the_executed_notebook_and_its_html(tmp_path: Path) -> None:
     # Its history and media stay in the folder; nothing is written beside it.
     assert (out / ".seedance" / "history.sqlite3").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+
+
+def test_execute_notebook_stops_its_kernel(tmp_path: Path) -> None:
+    """Each run starts a kernel; a process that runs notebooks one after another (a test
+    session, a notebook calling the demo) must not collect live kernels."""
+    source = tmp_path / "one.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]),
+                   source)  # fmt: skip
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    nb = execute_notebook(source, tmp_path / "out" / "one.ipynb", timeout=60)
+    assert nb.cells[0].outputs[0]["text"] == "42\n"
+    started = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    live = [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert live == [], [p.cmdline() for p in live]

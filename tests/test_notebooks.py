@@ -30,6 +30,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from processes import die_with_parent
 
 from seedance_nb.demo import execute_notebook, export_html, simulator_env
 
@@ -133,7 +134,11 @@ def served_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     command += ["--api-key", CANARY_ARK, "--queue-seconds", "0.3", "--run-seconds", "1.0"]
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
         )
     try:
         deadline = time.monotonic() + 30

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .tables import ARK_IMAGE_MODELS, ARK_VIDEO_MODELS
+from .tables import ARK_IMAGE_MODELS, ARK_VIDEO_MODELS, TIER_SCALE
 from .values import Invalid, invalid, missing, opt_bool, opt_enum, opt_int, opt_str
 
 SIZE = re.compile(r"^(\d+)x(\d+)$")
@@ -113,7 +113,7 @@ def _size(size: Any, tiers: tuple[str, ...], request: SeedreamRequest) -> None:
         return
     if not isinstance(size, str):
         raise invalid("size", "must be a string")
-    if size.upper() in ("1K", "2K", "4K"):
+    if size.upper() in TIER_SCALE:
         if size.upper() not in tiers:
             raise invalid(
                 "size", f"{size} is not supported by model {request.model}; use {'/'.join(tiers)}"

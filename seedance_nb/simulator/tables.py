@@ -151,11 +151,12 @@ ARK_VIDEO_MODELS: dict[str, VideoFamily] = _with_doubao(
     }
 )
 
-# Seedream on ModelArk (FACTS §3). 5.0's tiers are not in the documents; taken to be 4.5's.
+# Seedream on ModelArk (FACTS §3). 5.0's tiers are not in the documents; mirrors list 2K/3K and
+# some add 4K, so all three are accepted (the package's catalog takes the stricter 2K/3K).
 ARK_IMAGE_TIERS: dict[str, tuple[str, ...]] = {
     "seedream-4-0-250828": ("1K", "2K", "4K"),
     "seedream-4-5-251128": ("2K", "4K"),
-    "seedream-5-0-260128": ("2K", "4K"),
+    "seedream-5-0-260128": ("2K", "3K", "4K"),
 }
 ARK_IMAGE_MODELS: dict[str, tuple[str, ...]] = {
     **ARK_IMAGE_TIERS,
@@ -173,7 +174,7 @@ SEEDREAM_2K: dict[str, tuple[int, int]] = {
     "2:3": (1664, 2496),
     "21:9": (3024, 1296),
 }
-TIER_SCALE = {"1K": 0.5, "2K": 1.0, "4K": 2.0}
+TIER_SCALE = {"1K": 0.5, "2K": 1.0, "3K": 1.5, "4K": 2.0}
 
 
 def seedream_size(tier: str, ratio: str) -> tuple[int, int]:

@@ -10,8 +10,9 @@
 
 One Lab server serves the whole session (each test gets a folder of its own under its root, which
 is also its kernels' working directory); Chromium is started once per module. Every test in this
-folder is marked `browser`. They skip when /usr/bin/chromium is missing, except under CI, where
-that is a failure.
+folder is marked `browser`. They skip when /usr/bin/chromium is missing, except where a browser
+is required (CI set, as the build sets it, or SEEDANCE_REQUIRE_BROWSER=1): there that is a failure
+naming the fix, never a quiet "s".
 
 Playwright's sync API marks its event loop as running in this thread for as long as it is
 started, so keep async tests out of browser test modules.
@@ -22,12 +23,19 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+
+try:
+    from playwright.sync_api import Browser, Page, sync_playwright
+    from playwright.sync_api import Error as PlaywrightError
+except ImportError as exc:  # a collection error, in CI and everywhere: never a skip
+    raise ImportError(
+        f"{exc}: the browser tests need playwright; run `bash scripts/setup.sh` "
+        "(it installs the dev extras and Debian's chromium)"
+    ) from exc
 
 from .jupyter import (
     CHROMIUM,
@@ -63,12 +71,23 @@ def pytest_runtest_makereport(
     return report
 
 
-def require_chromium() -> None:
-    if CHROMIUM.exists():
+def browser_required(env: Mapping[str, str] = os.environ) -> bool:
+    """True in CI (``CI`` set to anything but empty, 0 or false) or with
+    SEEDANCE_REQUIRE_BROWSER=1: a missing browser is then a failure, not a skip."""
+    ci = env.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return ci or env.get("SEEDANCE_REQUIRE_BROWSER", "").strip() == "1"
+
+
+def require_chromium(path: Path = CHROMIUM, env: Mapping[str, str] = os.environ) -> None:
+    """Skip (on a developer machine) or fail (where a browser is required) without Chromium."""
+    if path.exists():
         return
-    reason = f"{CHROMIUM} is missing: run scripts/setup.sh (it installs Debian's chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
+    reason = (
+        f"{path} is missing: install it with `apt-get install -y chromium`, or run "
+        "`bash scripts/setup.sh` (it installs it)"
+    )
+    if browser_required(env):
+        pytest.fail(reason + " [required here: CI or SEEDANCE_REQUIRE_BROWSER=1]", pytrace=False)
     pytest.skip(reason)
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from processes import die_with_parent
 
 CHILD = Path(__file__).with_name("child.py")
 FINAL_NAME = re.compile(r"^(\d{6})-.+-(video|last_frame|image)-(\d+)\.[a-z0-9]+$")
@@ -53,7 +54,7 @@ def served_simulator(
         f"serve(port={port}, api_key={api_key!r}, "
         f"config=SimulatorConfig(queue_seconds={queue}, run_seconds={run}))"
     )
-    server = subprocess.Popen([sys.executable, "-c", code])
+    server = subprocess.Popen([sys.executable, "-c", code], preexec_fn=die_with_parent)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -103,6 +104,7 @@ def run_child(
         stderr=subprocess.DEVNULL,
         text=True,
         env=env,
+        preexec_fn=die_with_parent,
     )
     trial = Trial(point=marker or f"+{after:.2f}s")
     assert child.stdout is not None

@@ -137,8 +137,9 @@ async def test_oversized_create_answer_never_marks_the_task_failed(make_manager:
     )
     await asyncio.wait_for(task._wait_async(None), 20)
     assert wire.count("POST") == 1
-    assert task.create_state != "refused"
-    assert task.status is not Status.FAILED
+    # Not refused, not failed: ambiguous, and unknown once the list shows nothing to adopt.
+    assert (task.create_state, task.status) == ("ambiguous", Status.UNKNOWN)
+    assert task.error_code == "create_ambiguous" and "adopt" in (task.error_message or "")
 
 
 @pytest.mark.parametrize("provider", ["maxapi", "maxapi-openai"])
@@ -177,4 +178,6 @@ async def test_maxapi_http_200_server_error_envelope_is_not_a_refusal(
     task = manager.submit(small_request("maxapi"), provider="maxapi", base_url="http://127.0.0.1:9")
     await asyncio.wait_for(task._wait_async(None), 20)
     assert wire.count("POST") == 1
-    assert (task.create_state, task.status) != ("refused", Status.FAILED)
+    # Neither refused nor failed: ambiguous, and with no list to look in, left unknown to the user.
+    assert (task.create_state, task.status) == ("ambiguous", Status.UNKNOWN)
+    assert task.id is None and task.done

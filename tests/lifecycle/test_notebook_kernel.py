@@ -1,18 +1,20 @@
-"""In a real kernel (nbclient, headless): a submitting cell returns at once, the task runs on the
-kernel's loop while the kernel is idle, and a later cell sees it finished."""
+"""In a real kernel (nbclient, headless): a submitting cell returns before anything is sent, the
+task runs on the kernel's loop while a cell yields, and a later cell sees it finished.
+
+Behaviour only, no timings (two shared cores make them noise): how fast submit returns and how
+long the loop stalls are measured in benchmarks/bench_submit.py and bench_loop_lag.py."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import nbclient
+import nbformat
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-
 SETUP = """
-import asyncio, json, os, time
+import asyncio, json, os
 os.environ.update(SEEDANCE_HOME={home!r}, SEEDANCE_SIM_QUEUE_SECONDS="0.2",
                   SEEDANCE_SIM_RUN_SECONDS="0.4")
 for name in ("ARK_API_KEY", "SEEDANCE_PROVIDER", "SEEDANCE_BASE_URL"):
@@ -24,25 +26,23 @@ manager.poll_policy = PollPolicy.immediate(0.05)
 """
 
 SUBMIT = """
-t0 = time.perf_counter()
 task = manager.submit(VideoRequest(prompt="a red fox", resolution="480p", duration=4))
-print(json.dumps({"submit_s": time.perf_counter() - t0, "phase": task.phase}))
+print(json.dumps({"phase": task.phase, "id": task.id}))
 """
 
-# The kernel is idle between cells; this cell only yields (it never blocks the loop).
+# This cell only yields (it never blocks the loop); it notes what it sees at each turn.
 IDLE = """
-lags = []
-for _ in range(400):
+seen = []
+for _ in range(1000):
+    seen.append(task.status.value if task.status else task.phase)
     if task.done:
         break
-    start = time.perf_counter()
     await asyncio.sleep(0.02)
-    lags.append(time.perf_counter() - start - 0.02)
 """
 
 CHECK = """
 print(json.dumps({"status": task.status.value, "phase": task.phase, "files": len(task.files),
-                  "max_lag": max(lags or [0.0])}))
+                  "seen": seen}))
 """
 
 BLOCKING_WAIT = """
@@ -70,12 +70,15 @@ def test_cells_return_at_once_and_a_later_cell_sees_the_result(tmp_path: Path, m
     )
     client.execute()
     print([_last_json(nb.cells[i]) for i in (1, 3, 4)])
-    submitted = _last_json(nb.cells[1])
-    assert submitted["submit_s"] < 0.5 and submitted["phase"] == "submitting"
+    # The submitting cell returned before the task left `submitting` (no create answered yet).
+    assert _last_json(nb.cells[1]) == {"phase": "submitting", "id": None}
     checked = _last_json(nb.cells[3])
     assert checked["status"] == "succeeded" and checked["phase"] == "done"
     assert checked["files"] == 1
-    assert checked["max_lag"] < 0.5
+    # The yielding cell kept getting turns while the task was under way on the same loop.
+    seen = checked["seen"]
+    assert seen[-1] == "succeeded"
+    assert sum(state in ("queued", "running") for state in seen) >= 2, seen
     waited = _last_json(nb.cells[4])
     assert waited == {"status": "succeeded", "files": 1}
     assert (tmp_path / "home" / "history.sqlite3").exists()

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from durability.harness import served_simulator
+from processes import die_with_parent
 
 from seedance_nb.lifecycle import PollPolicy, TaskManager
 from seedance_nb.status import Status
@@ -41,6 +42,7 @@ def run_child_until(home: Path, url: str, marker: str, settle: float) -> list[st
         stdout=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=die_with_parent,
     )
     lines: list[str] = []
     assert child.stdout is not None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 
 import pytest
 
@@ -20,12 +19,13 @@ def fox(**kw):
     return VideoRequest(prompt="a red fox in snow", resolution="480p", duration=4, **kw)
 
 
-async def test_submit_returns_at_once_and_finishes_in_background(make_manager: MakeManager):
+async def test_submit_returns_at_once_and_finishes_in_background(make_manager: MakeManager, sim):
     manager = make_manager()
-    started = time.perf_counter()
     task = manager.submit(fox(), provider="ark", tags=["fox"])
-    assert time.perf_counter() - started < 0.5
-    # Nothing has been sent yet: the row exists, without a task id.
+    # submit() returned before the task left `submitting`: nothing has been sent yet (the
+    # simulator saw no create), and the row exists, without a task id. How fast it returns is
+    # measured in benchmarks/bench_submit.py.
+    assert sim.tasks_created() == 0
     assert task.uid >= 1 and task.id is None and task.status is None
     assert task.phase == "submitting"
     row = manager.history.row(task.uid)

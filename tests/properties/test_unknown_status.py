@@ -1,29 +1,41 @@
 """An unknown status string never maps to success, on any of the three adapters.
 
-"Known" means the adapter's own status table after the normalisation it documents (surrounding
-white space and letter case are ignored: the task API writes ``SUCCESS``, ModelArk ``succeeded``).
-Anything else, however close, must come out as ``unknown``; and a success is only a success when
-the answer carries a result.
+"Known" means a word the API documents, written out below by hand from the seeds and FACTS (not
+read from the adapters, which are what is under test), after the normalisation the adapters
+document (surrounding white space and letter case are ignored: the task API writes ``SUCCESS``,
+ModelArk ``succeeded``). Anything else, however close, must come out as ``unknown``; and a success
+is only a success when the answer carries a result.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seedance_nb.providers import adapter_for
-from seedance_nb.providers import ark as ark_module
-from seedance_nb.providers import maxapi as maxapi_module
-from seedance_nb.providers import maxapi_openai as openai_module
 from seedance_nb.status import Status
 
-TABLES = {
-    "ark": ark_module.STATUSES,
-    "maxapi": maxapi_module.STATUSES,
-    "maxapi-openai": openai_module.STATUSES,
-}
+Q, R, S, F, C, E = (Status.QUEUED, Status.RUNNING, Status.SUCCEEDED, Status.FAILED,
+                    Status.CANCELLED, Status.EXPIRED)  # fmt: skip
+DOCUMENTED: dict[str, dict[str, Status]] = {
+    # FACTS §1.4 (seed 004's task object): queued, running, cancelled, succeeded, failed,
+    # expired (expired = past execution_expires_after).
+    "ark": {"queued": Q, "running": R, "succeeded": S, "failed": F, "cancelled": C, "expired": E},
+    # FACTS §7 (seeds 000 and 002): PENDING -> PROCESSING -> SUBMITTED -> SUCCESS | FAILURE |
+    # TIMEOUT; any non-terminal -> CANCELLED. SUBMITTED is handed to the model: running.
+    "maxapi": {"pending": Q, "processing": R, "submitted": R, "success": S, "failure": F,
+               "timeout": E, "cancelled": C},
+    # Seed 003 names succeeded, failed and canceled. The route imitates OpenAI's video API, whose
+    # object says queued / in_progress / completed / failed (FACTS §4.1, §4.4); the spellings
+    # ModelArk and the task API use for waiting, running, cancelled and expired are read too.
+    "maxapi-openai": {"succeeded": S, "failed": F, "canceled": C, "queued": Q,
+                      "in_progress": R, "completed": S, "pending": Q, "running": R,
+                      "processing": R, "cancelled": C, "expired": E},
+}  # fmt: skip
+TABLES = DOCUMENTED
 RESULT_URL = "https://cdn.example.com/out/video.mp4"
 
 
@@ -64,8 +76,11 @@ def near_misses() -> st.SearchStrategy[str]:
     return st.builds(mutate, base, st.integers(0, 20), st.characters(), st.integers(0, 2))
 
 
+ALL_WORDS = sorted({w for table in DOCUMENTED.values() for w in table})
 statuses = st.one_of(
     st.text(max_size=20),
+    st.sampled_from(ALL_WORDS),  # another dialect's word is no word here
+    st.sampled_from(ALL_WORDS).map(str.upper),
     near_misses(),
     near_misses().map(str.upper),
     st.sampled_from(SUCCESS_WORDS).map(lambda w: w + "_pending"),
@@ -106,3 +121,24 @@ def test_success_without_a_result_is_not_success(provider: str, word: str):
         inner.pop(key, None)
     snapshot = adapter_for(provider).parse_task(body)
     assert snapshot.status is not Status.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    ("provider", "word"), [(p, w) for p, table in DOCUMENTED.items() for w in table]
+)
+def test_each_documented_word_means_what_the_documents_say(provider: str, word: str):
+    expected = DOCUMENTED[provider][word]
+    for written in (word, word.upper(), f" {word.capitalize()}\n"):
+        snapshot = adapter_for(provider).parse_task(answer(provider, written))
+        assert snapshot.status is expected, (provider, written, snapshot.status)
+
+
+FOREIGN = [(p, w) for p in DOCUMENTED for w in ALL_WORDS if w not in DOCUMENTED[p]]
+
+
+@pytest.mark.parametrize(("provider", "word"), FOREIGN)
+def test_another_dialects_words_are_unknown(provider: str, word: str):
+    """``success`` is the task API's word, not ModelArk's: a dialect reading another's success
+    word as its own would take a stray answer for a finished task."""
+    snapshot = adapter_for(provider).parse_task(answer(provider, word))
+    assert snapshot.status is Status.UNKNOWN, (provider, word, snapshot.status)

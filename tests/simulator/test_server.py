@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from processes import die_with_parent
 
 from seedance_nb.simulator import serve
 
@@ -47,6 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             ],
             stdout=sink,
             stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
         )
         base = f"http://127.0.0.1:{port}"
         try:
