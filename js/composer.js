@@ -51,7 +51,8 @@ function render({ model, el }) {
   const controls = h("div", { class: "seedance-row", testid: "controls" });
   const attachments = h("div", { class: "seedance-attachments", testid: "attachments" });
   const notices = h("ul", { class: "seedance-notice", testid: "notices" });
-  const drop = h("div", { class: "seedance-drop", testid: "drop" }, h("span", {}, "Drop images, videos or audio here, or give a path:"));
+  const dropText = h("span", {}, "Drop images, videos or audio here, or give a path:");
+  const drop = h("div", { class: "seedance-drop", testid: "drop" }, dropText);
   const pathInput = h("input", { type: "text", testid: "path", placeholder: "path or URL", size: "36" });
   const roleInput = h("select", { testid: "path-role" });
   const attach = h("button", { class: "seedance-button", type: "button", testid: "attach" }, "Attach");
@@ -176,6 +177,9 @@ function render({ model, el }) {
     roleInput.textContent = "";
     for (const role of form.roles ?? ["auto"]) roleInput.append(h("option", { value: role }, role));
     drop.hidden = !form.accepts_materials;
+    dropText.textContent = form.kind === "image"
+      ? "Drop reference images here, or give a path or URL:"
+      : "Drop images, videos or audio here, or give a path or URL:";
   }
 
   // -- attachments and the @N buttons -------------------------------------------------------

@@ -97,6 +97,8 @@ function render({ model, el }) {
         media.classList.add("seedance-playable");
         media.title = item.kind === "image" ? "Click to see it full size" : "Click to play";
         media.addEventListener("click", () => {
+          media.classList.remove("seedance-playable");
+          media.title = "";
           media.textContent = "";
           media.append(h("span", { class: "seedance-muted" }, "loading…"));
           model.send({ event: "play", uid: item.uid });

@@ -16,7 +16,7 @@ from .output import SNAPSHOT_HEADERS, emit_json, note, snapshot_rows, table
 def _provider(args: argparse.Namespace) -> str:
     return (
         provider_for_body(getattr(args, "body", None), args.provider)
-        or resolve_settings(base_url=args.base_url).provider
+        or resolve_settings(base_url=args.base_url, api_key="-").provider  # no key needed
     )
 
 
@@ -101,14 +101,17 @@ def estimate(args: argparse.Namespace) -> int:
 
     request = request_from_args(args)
     provider = _provider(args)
-    check(request, provider, volcengine=_volcengine(args, provider))
-    result = estimate_cost(request, provider)
+    volcengine = _volcengine(args, provider)
+    check(request, provider, volcengine=volcengine)
+    result = estimate_cost(request, provider, volcengine=volcengine)
     if args.json:
         emit_json(result)
         return 0
     amount = f"{result.amount:.4f} {result.currency}" if result.amount is not None else "unknown"
     print(f"tokens: {result.tokens if result.tokens is not None else 'unknown'}")
     print(f"cost:   {amount}")
+    if result.price_basis:
+        print(f"price:  {result.price_basis}")
     for line in result.assumptions:
         print(f"  - {line}")
     return 0

@@ -7,6 +7,7 @@ DataFrame, a task, a widget, a small note); none prints.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,12 @@ from IPython.core.error import UsageError
 from .. import catalog, errors
 
 
-def settings_for(manager: Any, provider: str | None) -> Any:
-    """Where a request would go (provider, simulated or not); never shown with its key."""
+def settings_for(manager: Any, provider: str | None, *, local: bool = False) -> Any:
+    """Where a request would go (provider, simulated or not); never shown with its key.
+
+    ``local=True`` is for checks and estimates, which send nothing: a missing key is no reason
+    to refuse them, so the settings are described without one.
+    """
     from ..config import resolve_settings
 
     if not provider:
@@ -25,6 +30,9 @@ def settings_for(manager: Any, provider: str | None) -> Any:
     try:
         return resolve_settings(provider)
     except errors.ConfigError as exc:
+        if local:
+            with contextlib.suppress(errors.ConfigError):
+                return resolve_settings(provider, api_key="-")  # never sent anywhere
         raise UsageError(str(exc)) from None
 
 
@@ -60,9 +68,10 @@ class DryRun:
     def of(cls, request: Any, provider: str | None, manager: Any) -> DryRun:
         from .. import cost
 
-        settings = settings_for(manager, provider)
+        settings = settings_for(manager, provider, local=True)
         found = tuple(check(request, settings))
-        return cls(request, settings.provider, found, cost.estimate(request, settings.provider))
+        estimate = cost.estimate(request, settings.provider, volcengine=settings.volcengine)
+        return cls(request, settings.provider, found, estimate)
 
     @property
     def ok(self) -> bool:

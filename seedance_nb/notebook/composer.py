@@ -148,7 +148,7 @@ class Composer(anywidget.AnyWidget):
     def _settings(self) -> Any:
         # Resolved once per provider: it reads the environment (and maybe a keyring).
         if self._resolved is None or self._resolved.provider != self.provider:
-            self._resolved = commands.settings_for(self._manager, self.provider)
+            self._resolved = commands.settings_for(self._manager, self.provider, local=True)
         return self._resolved
 
     def _refresh_form(self, *, tell: bool = False, previous: str | None = None) -> None:
@@ -206,10 +206,15 @@ class Composer(anywidget.AnyWidget):
         if request is None:
             self.estimate = ""
             return
-        est = cost.estimate(request, self.provider)
+        est = cost.estimate(request, self.provider, volcengine=self._settings().volcengine)
         money = facts.money(est.amount, est.currency)
         tokens = f"{est.tokens:,} tokens" if est.tokens is not None else ""
-        self.estimate = " · ".join(b for b in (f"≈ {money}" if money else "", tokens) if b)
+        price = (
+            f"price: {est.price_basis}"
+            if est.price_basis
+            else "no price known: add one to prices.toml"
+        )
+        self.estimate = " · ".join(b for b in (f"≈ {money}" if money else "", tokens, price) if b)
 
     # -- actions ---------------------------------------------------------------------------------
     def submit(self) -> Any:

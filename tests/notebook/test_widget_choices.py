@@ -62,7 +62,7 @@ def test_seedream_offers_sizes_tiers_and_image_counts() -> None:
     assert form["n_range"] == [1, 15]
     composer.options = {"size": "2848x1600", "n": 2}
     assert composer.problems == []
-    assert composer.estimate.endswith(f"{2 * 2848 * 1600 // 256:,} tokens")
+    assert f"{2 * 2848 * 1600 // 256:,} tokens · no price known" in composer.estimate
     composer.options = {"ratio": "16:9", "resolution": "4K"}
     assert composer.problems == [] and composer.request().resolution == "4k"
     # maxapi takes ratio and resolution only: no size control there.
