@@ -12,9 +12,12 @@ MODULES = [
     "seedance_nb.cost",
     "seedance_nb.materials",
     "seedance_nb.modes",
+    "seedance_nb.notebook.composer_options",
+    "seedance_nb.prices",
     "seedance_nb.problems",
     "seedance_nb.requests",
     "seedance_nb.validation",
+    "seedance_nb.user_files",
     "seedance_nb.validation_media",
 ]
 

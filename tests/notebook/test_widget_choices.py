@@ -154,3 +154,36 @@ def test_clicking_a_thumbnail_sends_the_result_to_play(
     [(content, buffers)] = messages
     assert content == {"event": "play", "uid": 5, "mime": "video/mp4"}
     assert buffers == [video.read_bytes()]
+
+
+def test_the_card_shows_the_options_and_the_seed() -> None:
+    from notebook_fakes import FakeTask
+
+    from seedance_nb.notebook.task_card import TaskCard
+
+    request = VideoRequest(prompt="x", resolution="720p", ratio="16:9", duration=5, seed=42,
+                           generate_audio=False)  # fmt: skip
+    card = TaskCard(FakeTask(request))
+    assert card.options == "720p · 16:9 · 5 s · seed 42 · silent"
+    card.close()
+    auto = TaskCard(FakeTask(VideoRequest(prompt="x", duration=-1)))
+    assert auto.options == "duration chosen by the model"
+    auto.close()
+
+
+def test_the_time_estimate_says_its_basis_in_plain_words() -> None:
+    from seedance_nb.lifecycle.progress import Durations
+
+    durations = Durations()
+    params = {"resolution": "720p", "duration": 5}
+    seconds, basis = durations.typical("seedance-2.0-fast", "video", params)
+    assert basis == (
+        "a rough guess, as this history has no finished runs of seedance-2.0-fast at 720p, 5 s yet"
+    )
+    for taken in (50.0, 70.0, 90.0):
+        durations.add("seedance-2.0-fast", "video", params, taken)
+    durations.add("seedance-2.0-fast", "video", {**params, "duration": 10}, 400.0)
+    seconds, basis = durations.typical("seedance-2.0-fast", "video", params)
+    assert seconds == 70.0  # the 10 s run is another kind: it does not count here
+    assert basis == "the median of 3 earlier runs of seedance-2.0-fast at 720p, 5 s in this history"
+    assert "(" not in basis
