@@ -59,6 +59,7 @@ def models(args: argparse.Namespace) -> int:
                     else [],
                     "auto_duration": caps.auto_duration,
                     "modes": sorted(m.value for m in caps.modes),
+                    "source": "user" if catalog.is_user_model(spec) else "built-in",
                 }
             )
     if args.json:
@@ -74,10 +75,11 @@ def models(args: argparse.Namespace) -> int:
                 ",".join(r["resolutions"]),
                 "-".join(map(str, r["durations"])) + (" or -1" if r["auto_duration"] else ""),
                 ",".join(r["modes"]),
+                r["source"],
             ]
             for r in rows
         ],
-        ["model", "kind", "provider", "wire id", "resolutions", "seconds", "modes"],
+        ["model", "kind", "provider", "wire id", "resolutions", "seconds", "modes", "source"],
     )
     return 0
 
