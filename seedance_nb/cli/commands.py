@@ -135,6 +135,9 @@ def submit(args: argparse.Namespace) -> int:
         task_id = task.wait_created() if hasattr(task, "wait_created") else task.id
         _report(args, task, task_id=task_id)
         return 0
+    from .progress import watch
+
+    watch([task], timeout=args.timeout)
     try:
         task.wait(timeout=args.timeout)
     except TaskFailed:
