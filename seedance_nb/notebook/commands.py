@@ -223,7 +223,44 @@ def config(rest: list[str], manager: Any) -> Any:
         settings = resolve_settings(provider_of(manager, None))
     except errors.ConfigError as exc:
         return Note(f"configuration problem: {exc}")
-    return Note(settings.describe())
+    return Facts(config_facts(settings))
+
+
+def config_facts(settings: Any) -> list[tuple[str, str]]:
+    """What ``%seedance config`` shows, as (name, value) rows; never the key itself."""
+    from .. import prices, user_files
+
+    region = prices.region(settings.provider, volcengine=settings.volcengine)
+    where = "the in-process simulator" if settings.simulated else settings.base_url
+    rows = [
+        ("provider", settings.provider),
+        ("base URL", where),
+        ("key from", settings.key_source),
+        ("prices of", f"{region} ({'CNY' if region == 'volcengine' else 'USD'})"),
+        ("config folder", str(user_files.config_dir())),
+    ]
+    for name in (user_files.PRICES_FILE, user_files.CATALOG_FILE):
+        file = user_files.path(name)
+        rows.append((name, "in use" if file.is_file() else "none (optional)"))
+    return rows
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Rows of name and value: a two-column table in a notebook, aligned lines in a terminal."""
+
+    rows: list[tuple[str, str]]
+
+    def __repr__(self) -> str:
+        width = max((len(name) for name, _ in self.rows), default=0)
+        return "\n".join(f"{name.ljust(width)}  {value}" for name, value in self.rows)
+
+    def _repr_html_(self) -> str:
+        cells = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(n)}</th><td>{html.escape(v)}</td></tr>"
+            for n, v in self.rows
+        )
+        return f"<table>{cells}</table>"
 
 
 def gallery(rest: list[str], manager: Any) -> Any:
