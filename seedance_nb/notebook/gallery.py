@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -122,7 +123,8 @@ class Gallery(anywidget.AnyWidget):
                 (self.rerun if event == "rerun" else self.fork)(uid)
         except (errors.SeedanceError, ValueError) as exc:
             what = "Re-run" if event == "rerun" else "Fork"
-            self.message = f"{what} of {_name(self._rows[uid])} failed: {exc}"
+            why = re.sub(r"task #\d+", "this task", str(exc))  # row numbers mean nothing here
+            self.message = f"{what} of {_name(self._rows[uid])} failed: {why}"
         finally:
             self.ticket = secrets.token_hex(8)  # the view enables its buttons again
 

@@ -187,3 +187,18 @@ def test_the_time_estimate_says_its_basis_in_plain_words() -> None:
     assert seconds == 70.0  # the 10 s run is another kind: it does not count here
     assert basis == "the median of 3 earlier runs of seedance-2.0-fast at 720p, 5 s in this history"
     assert "(" not in basis
+
+
+def test_a_failed_rerun_names_the_task_not_a_row_number() -> None:
+    gallery = Gallery(frame=_history(), manager=FakeManager())  # the manager never saw cgt-5
+
+    def refuse(ident: Any, **_: Any) -> Any:
+        from seedance_nb.errors import ConfigError
+
+        raise ConfigError("task #5 has no request to send again")
+
+    gallery._manager.rerun = refuse
+    gallery._on_message(gallery, {"event": "rerun", "uid": 5, "key": gallery.ticket}, [])
+    assert gallery.message == (
+        "Re-run of “a fox in snow” (task cgt-5) failed: this task has no request to send again"
+    )
