@@ -64,13 +64,16 @@ def estimate(
     provider: str = "ark",
     prices: PriceTable | None = None,
     *,
-    volcengine: bool = False,
+    volcengine: bool | None = None,
 ) -> Estimate:
     """Expected tokens and cost of ``request`` on ``provider``; guesses are in ``assumptions``.
 
-    On ``ark`` the price is BytePlus's (USD), or Volcengine's (CNY) with ``volcengine=True``; the
-    estimate is local and needs no key.
+    On ``ark`` the price is BytePlus's (USD), or Volcengine's (CNY) with ``volcengine=True``;
+    ``None`` follows the configured base URL (``SEEDANCE_BASE_URL``). The estimate is local and
+    needs no key.
     """
+    if volcengine is None:
+        volcengine = provider == "ark" and _configured_volcengine()
     try:
         spec = catalog.resolve(request.model, provider)
         caps = catalog.capabilities(spec, provider)
@@ -91,6 +94,15 @@ def estimate(
         tuple(notes),
         f"{where} price, {price.basis()}" if price else "",
     )
+
+
+def _configured_volcengine() -> bool:
+    from .config import resolve_settings
+
+    try:
+        return resolve_settings("ark", api_key="-").volcengine  # the key is never used here
+    except errors.ConfigError:
+        return False
 
 
 def _video_tokens(

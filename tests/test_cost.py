@@ -140,3 +140,12 @@ def test_prices_from_the_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (tmp_path / "prices.toml").write_text('[[price]]\nregion = "mars"\nmodel = "x"\n')
     with pytest.raises(errors.ConfigError, match=r"prices.toml, price #1 needs region"):
         estimate(request)
+
+
+def test_the_region_follows_the_configured_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    request = VideoRequest(prompt="x", resolution="720p", ratio="16:9", duration=5)
+    monkeypatch.setenv("SEEDANCE_BASE_URL", "https://ark.cn-beijing.volces.com/api/v3")
+    monkeypatch.delenv("ARK_API_KEY", raising=False)
+    assert estimate(request).currency == "CNY"  # no key needed for a local estimate
+    monkeypatch.setenv("SEEDANCE_BASE_URL", "byteplus")
+    assert estimate(request).currency is None
