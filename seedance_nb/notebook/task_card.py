@@ -92,7 +92,7 @@ class TaskCard(anywidget.AnyWidget):
             self.elapsed = float(elapsed or 0.0)
             self.can_cancel = bool(getattr(task, "can_cancel", False))
             self.cancel_reason = "" if self.can_cancel else _reason(task)
-            self.cost = facts.cost_text(task)
+            self.cost = facts.cost_text(task) or _tokens_only(task)
             # A succeeded task has no error to show, whatever an earlier step recorded.
             failed = not facts.succeeded(task)
             self.error_code = str(getattr(task, "error_code", None) or "") if failed else ""
@@ -191,6 +191,15 @@ def options_line(task: Any) -> str:
         else:
             parts.append(str(value))
     return " · ".join(parts)
+
+
+def _tokens_only(task: Any) -> str:
+    """The tokens used (or estimated) when no price is known for the task's region."""
+    used = getattr(task, "tokens", None)
+    if isinstance(used, int):
+        return f"{used:,} tokens (no price known)"
+    tokens = getattr(getattr(task, "estimate", None), "tokens", None)
+    return f"≈ {tokens:,} tokens (no price known)" if isinstance(tokens, int) else ""
 
 
 _SKIP = {"kind", "model", "prompt", "mode", "materials", "images", "tags", "parent_id"}

@@ -202,3 +202,18 @@ def test_a_failed_rerun_names_the_task_not_a_row_number() -> None:
     assert gallery.message == (
         "Re-run of “a fox in snow” (task cgt-5) failed: this task has no request to send again"
     )
+
+
+def test_the_card_shows_tokens_when_no_price_is_known() -> None:
+    from notebook_fakes import FakeTask
+
+    from seedance_nb.cost import Estimate
+    from seedance_nb.notebook.task_card import TaskCard
+
+    task = FakeTask(VideoRequest(prompt="x"))
+    task.estimate = Estimate(108_900, None, None, ())
+    card = TaskCard(task)
+    assert card.cost == "≈ 108,900 tokens (no price known)"
+    task.advance(tokens=107_000)
+    assert card.cost == "107,000 tokens (no price known)"
+    card.close()
