@@ -139,6 +139,7 @@ def models(rest: list[str]) -> Any:
                 "resolutions": ", ".join(caps.resolutions or caps.size_tiers),
                 "durations": _span(caps.durations),
                 "modes": ", ".join(sorted(m.value for m in caps.modes)),
+                "source": "user" if catalog.is_user_model(spec) else "built-in",
             }
         )
     return pd.DataFrame(rows)

@@ -40,3 +40,16 @@ def test_config_is_a_table_that_names_region_and_user_files(
     assert "prices.toml    in use" in lines and "catalog.toml   none (optional)" in lines
     assert "k-123456789" not in repr(shown) and "k-123456789" not in shown._repr_html_()
     assert shown._repr_html_().startswith("<table>")
+
+
+def test_models_marks_the_users_catalog_entries(
+    shell: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEEDANCE_CONFIG_DIR", str(tmp_path / "cfg"))
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "catalog.toml").write_text(
+        '[[model]]\nid = "seedance-2-5-270101"\nshort = "seedance-2.5"\nlike = "seedance-2.0"\n'
+    )
+    frame = shell.run_line_magic("seedance", "models")
+    sources = dict(zip(frame["model"], frame["source"], strict=True))
+    assert sources["seedance-2.5"] == "user" and sources["seedance-2.0"] == "built-in"
