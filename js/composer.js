@@ -32,6 +32,7 @@ function select(pairs, current, { testid, blank = "default" } = {}) {
   node.append(h("option", { value: "" }, blank));
   for (const [value, label] of pairs) {
     const option = h("option", { value: String(value) }, String(label));
+    option.dataset.label = String(label);
     if (String(value) === String(current ?? "")) option.selected = true;
     node.append(option);
   }
@@ -163,6 +164,19 @@ function render({ model, el }) {
     return h("label", {}, `${LABELS[name] ?? name} `, input);
   }
 
+  // What each choice would cost, where a price is known; option texts change in place.
+  function showPrices() {
+    const prices = model.get("prices") ?? {};
+    for (const node of controls.querySelectorAll("select[data-testid^=option-]")) {
+      const name = node.dataset.testid.slice("option-".length);
+      for (const option of node.options) {
+        if (!option.dataset.label) continue;
+        const price = (prices[name] ?? {})[option.value];
+        option.textContent = price ? `${option.dataset.label} · ${price}` : option.dataset.label;
+      }
+    }
+  }
+
   function showNotices() {
     notices.textContent = "";
     for (const text of model.get("notices")) notices.append(h("li", { testid: "notice" }, text));
@@ -176,6 +190,7 @@ function render({ model, el }) {
     for (const name of form.options ?? []) controls.append(control(name, form, options));
     roleInput.textContent = "";
     for (const role of form.roles ?? ["auto"]) roleInput.append(h("option", { value: role }, role));
+    showPrices();
     drop.hidden = !form.accepts_materials;
     dropText.textContent = form.kind === "image"
       ? "Drop reference images here, or give a path or URL:"
@@ -258,6 +273,7 @@ function render({ model, el }) {
   showNotices();
   ready();
   model.on("change:notices", showNotices);
+  model.on("change:prices", showPrices);
   model.on("change:providers", showPickers);
   model.on("change:provider", showPickers);
   model.on("change:models", showPickers);

@@ -50,6 +50,7 @@ class Composer(anywidget.AnyWidget):
     attachments = t.List(t.Dict()).tag(sync=True)
     problems = t.List(t.Dict()).tag(sync=True)
     estimate = t.Unicode("").tag(sync=True)
+    prices = t.Dict().tag(sync=True)  # {option: {value: "≈ ¥5.01"}} where a price is known
     message = t.Unicode("").tag(sync=True)  # the outcome of the last Submit
     refused = t.Bool(False).tag(sync=True)
     submitted = t.Int(0).tag(sync=True)
@@ -206,7 +207,9 @@ class Composer(anywidget.AnyWidget):
         if request is None:
             self.estimate = ""
             return
-        est = cost.estimate(request, self.provider, volcengine=self._settings().volcengine)
+        volcengine = self._settings().volcengine
+        self.prices = composer_options.choice_prices(request, self.form, self.provider, volcengine)
+        est = cost.estimate(request, self.provider, volcengine=volcengine)
         money = facts.money(est.amount, est.currency)
         tokens = f"{est.tokens:,} tokens" if est.tokens is not None else ""
         price = (

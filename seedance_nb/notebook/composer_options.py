@@ -150,3 +150,30 @@ def admit(
             blank = form.get("blank", {}).get(name, "default")
             notices.append(f"{name} {why}: set to {blank}")
     return kept, notices
+
+
+def choice_prices(
+    request: Any, form: Mapping[str, Any], provider: str, volcengine: bool
+) -> dict[str, dict[str, str]]:
+    """``{option: {value: "≈ ¥5.01"}}``: what the request would cost with each choice of a
+    list; only where a price is known for the region, so nothing is shown as free."""
+    from .. import cost
+    from .facts import money
+
+    table = cost.default_prices()  # read the user's file once, not once per choice
+    priced: dict[str, dict[str, str]] = {}
+    for name, pairs in form.get("choices", {}).items():
+        if name not in form.get("options", ()):
+            continue
+        shown: dict[str, str] = {}
+        for value, _label in pairs:
+            try:
+                variant = request.with_changes(**{name: value})
+            except Exception:  # a choice this request cannot take (validation says why)
+                continue
+            est = cost.estimate(variant, provider, table, volcengine=volcengine)
+            if est.amount is not None:
+                shown[str(value)] = "≈ " + money(est.amount, est.currency)
+        if shown:
+            priced[name] = shown
+    return priced

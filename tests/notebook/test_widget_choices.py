@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from notebook_fakes import FakeManager
 
 from seedance_nb.notebook.composer import Composer
@@ -217,3 +218,19 @@ def test_the_card_shows_tokens_when_no_price_is_known() -> None:
     task.advance(tokens=107_000)
     assert card.cost == "107,000 tokens (no price known)"
     card.close()
+
+
+def test_each_choice_is_priced_where_the_region_has_a_price(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SEEDANCE_BASE_URL", "volcengine")
+    monkeypatch.setenv("ARK_API_KEY", "k-test")
+    composer = Composer("a fox", "seedance-2.0", manager=FakeManager())
+    composer.options = {"ratio": "16:9", "duration": 5}
+    prices = composer.prices
+    assert prices["resolution"]["720p"] == "≈ ¥5.01"  # 108,900 tokens at ¥46 / M
+    assert prices["duration"]["10"].startswith("≈ ¥")
+    assert composer.estimate.startswith("≈ ¥5.01")
+    monkeypatch.setenv("SEEDANCE_BASE_URL", "byteplus")
+    on_byteplus = Composer("a fox", "seedance-2.0", manager=FakeManager())
+    assert on_byteplus.prices == {}  # no BytePlus price: no choice is shown as free
