@@ -96,6 +96,22 @@ def test_a_model_change_says_what_it_could_not_keep(lab: Any) -> None:
     screenshot(page, "composer-model-change")
 
 
+def test_choices_are_priced_in_a_region_with_prices(lab: Any) -> None:
+    # Volcengine has list prices for seedance-2.0 (CNY); nothing is sent in this test.
+    setup = SETUP.replace(
+        "import seedance_nb as sd",
+        'os.environ["SEEDANCE_BASE_URL"] = "volcengine"\n'
+        'os.environ["ARK_API_KEY"] = "not-used-nothing-is-sent"\nimport seedance_nb as sd',
+    ).replace('model="seedance-2.0-fast"', 'model="seedance-2.0", prompt="A fox"')
+    lab.write_notebook("priced.ipynb", [setup])
+    page = lab.open("priced.ipynb")
+    assert run_all(page)
+    form = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) [data-testid=seedance-composer]")
+    option = form.locator("[data-testid=option-resolution] option[value='1080p']")
+    expect(option).to_contain_text("1080p · ≈ ¥")
+    expect(form.locator("[data-testid=estimate]")).to_contain_text("volcengine price")
+
+
 def test_seedream_offers_sizes_and_prices_them(lab: Any) -> None:
     cells = [
         SETUP.replace(
