@@ -29,8 +29,9 @@ from . import errors, user_files
 
 ARK_REGIONS = ("byteplus", "volcengine")
 REGIONS = (*ARK_REGIONS, "maxapi", "maxapi-openai")
-_FACTS = "FACTS §6 (secondary sources, may be stale)"
-_FACTS_DATE = "2026-05"
+# The built-in prices are from secondary sources (FACTS §6), which carry no date of their own:
+# they were gathered in 2026 for these model versions, and may be stale.
+_FACTS_DATE = "gathered 2026, undated sources"
 
 
 def region(provider: str, *, volcengine: bool = False) -> str:
@@ -76,18 +77,21 @@ class PriceTable:
     def default(cls) -> PriceTable:
         """The built-in prices (FACTS §6; secondary sources, possibly stale)."""
 
-        def facts(currency: str, *args: Any, **kwargs: Any) -> Price:
-            return replace(Price(currency, *args, **kwargs), source=_FACTS, date=_FACTS_DATE)
+        def facts(source: str, currency: str, *args: Any, **kwargs: Any) -> Price:
+            sourced = f"{source} via FACTS §6 (secondary, may be stale)"
+            return replace(Price(currency, *args, **kwargs), source=sourced, date=_FACTS_DATE)
 
         return cls(
             {
-                ("volcengine", "seedance-2.0"): facts("CNY", 46.0, 28.0),
-                ("volcengine", "seedance-2.0-fast"): facts("CNY", 37.0, 22.0),
-                ("volcengine", "seedance-1.0-pro"): facts("CNY", 15.0),
-                ("byteplus", "seedance-1.5-pro"): facts("USD", 2.4, per_million_tokens_silent=1.2),
-                ("byteplus", "seedance-1.0-pro"): facts("USD", 2.5),
+                ("volcengine", "seedance-2.0"): facts("crazyrouter.com", "CNY", 46.0, 28.0),
+                ("volcengine", "seedance-2.0-fast"): facts("crazyrouter.com", "CNY", 37.0, 22.0),
+                ("volcengine", "seedance-1.0-pro"): facts("public Ark client code", "CNY", 15.0),
+                ("byteplus", "seedance-1.5-pro"): facts(
+                    "a BytePlus docs mirror", "USD", 2.4, per_million_tokens_silent=1.2
+                ),
+                ("byteplus", "seedance-1.0-pro"): facts("a BytePlus docs mirror", "USD", 2.5),
                 ("maxapi-openai", "seedance-2.0-fast"): Price(
-                    "USD", per_generation=0.45, source="seed 003 (route mix)", date="2026"
+                    "USD", per_generation=0.45, source="seed 003 (route mix)", date="seed 003"
                 ),
             }
         )
