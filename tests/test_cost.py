@@ -116,9 +116,9 @@ def test_the_price_follows_the_region_and_names_its_source() -> None:
     assert any('region = "byteplus", model = "seedance-2.0"' in a for a in byteplus.assumptions)
     volcengine = estimate(request, volcengine=True)
     assert volcengine.currency == "CNY"
-    assert (
-        volcengine.price_basis
-        == "volcengine price, FACTS §6 (secondary sources, may be stale), 2026-05"
+    assert volcengine.price_basis == (
+        "volcengine price, crazyrouter.com via FACTS §6 (secondary, may be stale), "
+        "gathered 2026, undated sources"
     )
     usd = estimate(request.with_changes(model="seedance-1.0-pro"))
     assert usd.currency == "USD" and usd.price_basis.startswith("byteplus price")
