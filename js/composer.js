@@ -1,6 +1,7 @@
 // Composer view: a form over the traits of seedance_nb.notebook.Composer; Python owns the state
 // (what the model offers, the checks, the estimate). The prompt is sent after a short pause in
 // typing; every other action is one named event: submit, attach_path, attach_file, remove, role.
+// Submit is disabled from the click until the kernel hands out a new ticket (one click, one task).
 
 const DEBOUNCE_MS = 300;
 const LABELS = {
@@ -25,16 +26,20 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
-function select(values, current, { testid, blank = "default" } = {}) {
+// `pairs` are [value, label]; the first option is the blank one (the model's default).
+function select(pairs, current, { testid, blank = "default" } = {}) {
   const node = h("select", { testid });
   node.append(h("option", { value: "" }, blank));
-  for (const value of values) {
-    const option = h("option", { value: String(value) }, String(value));
+  for (const [value, label] of pairs) {
+    const option = h("option", { value: String(value) }, String(label));
+    option.dataset.label = String(label);
     if (String(value) === String(current ?? "")) option.selected = true;
     node.append(option);
   }
   return node;
 }
+
+const same = (values) => values.map((v) => [v, v]);
 
 function render({ model, el }) {
   const root = h("div", { class: "seedance-composer", testid: "seedance-composer" });
@@ -46,17 +51,19 @@ function render({ model, el }) {
   const pickers = h("div", { class: "seedance-row" });
   const controls = h("div", { class: "seedance-row", testid: "controls" });
   const attachments = h("div", { class: "seedance-attachments", testid: "attachments" });
-  const drop = h("div", { class: "seedance-drop", testid: "drop" }, "Drop images, videos or audio here, or give a path: ");
+  const notices = h("ul", { class: "seedance-notice", testid: "notices" });
+  const dropText = h("span", {}, "Drop images, videos or audio here, or give a path:");
+  const drop = h("div", { class: "seedance-drop", testid: "drop" }, dropText);
   const pathInput = h("input", { type: "text", testid: "path", placeholder: "path or URL", size: "36" });
   const roleInput = h("select", { testid: "path-role" });
   const attach = h("button", { class: "seedance-button", type: "button", testid: "attach" }, "Attach");
-  drop.append(pathInput, roleInput, attach);
+  drop.append(h("span", { class: "seedance-attach", testid: "attach-row" }, pathInput, roleInput, attach));
   const problems = h("ul", { class: "seedance-problems", testid: "problems" });
   const estimate = h("span", { class: "seedance-muted", testid: "estimate" });
   const submit = h("button", { class: "seedance-button seedance-primary", type: "button", testid: "submit" }, "Submit");
   const message = h("span", { testid: "message" });
   const footer = h("div", { class: "seedance-row" }, submit, estimate, message);
-  root.append(prompt, refs, pickers, controls, attachments, drop, problems, footer);
+  root.append(prompt, refs, pickers, controls, notices, attachments, drop, problems, footer);
   el.append(root);
 
   // -- prompt (debounced) -------------------------------------------------------------------
@@ -92,7 +99,7 @@ function render({ model, el }) {
   // -- provider and model -------------------------------------------------------------------
   function showPickers() {
     pickers.textContent = "";
-    const provider = select(model.get("providers"), model.get("provider"), { testid: "provider", blank: "provider" });
+    const provider = select(same(model.get("providers")), model.get("provider"), { testid: "provider", blank: "provider" });
     provider.firstChild.remove();
     provider.addEventListener("change", () => {
       model.set("provider", provider.value);
@@ -123,19 +130,18 @@ function render({ model, el }) {
 
   function control(name, form, options) {
     const current = options[name];
+    const listed = (form.choices ?? {})[name];
     let input;
-    if (name === "resolution") input = select(form.resolutions, current, { blank: `default (${form.default_resolution ?? "?"})` });
-    else if (name === "ratio") input = select(form.ratios, current, { blank: `default (${form.default_ratio ?? "?"})` });
-    else if (name === "size") input = select(form.sizes, current, { blank: `default (${form.default_size ?? "?"})` });
-    else if (name === "duration") {
-      const values = form.auto_duration ? [-1, ...form.durations] : form.durations;
-      input = select(values, current, { blank: `default (${form.default_duration ?? "?"})` });
-    } else if (name === "generate_audio" || name === "return_last_frame") {
+    if (listed) input = select(listed, current, { blank: (form.blank ?? {})[name] ?? "default" });
+    else if (name === "generate_audio" || name === "return_last_frame") {
       input = h("input", { type: "checkbox" });
       input.checked = Boolean(current);
       input.addEventListener("change", () => setOption(name, input.checked ? true : null));
     } else {
-      input = h("input", { type: "number", min: name === "n" ? "1" : "-1", step: "1", style: "width:7em" });
+      const [low, high] = name === "n" && form.n_range?.length ? form.n_range : [-1, undefined];
+      input = h("input", { type: "number", min: String(low), step: "1", style: "width:7em" });
+      if (high !== undefined) input.max = String(high);
+      input.placeholder = name === "n" ? "1" : "random";
       input.value = current ?? "";
     }
     input.dataset.testid = `option-${name}`;
@@ -146,7 +152,34 @@ function render({ model, el }) {
         setOption(name, raw === "" ? null : numeric ? Number(raw) : raw);
       });
     }
+    // ModelArk images: a size, or a ratio with a resolution, not both.
+    if (form.kind === "image" && form.options.includes("size")) {
+      const bySize = name === "size" ? false : ["ratio", "resolution"].includes(name) && options.size != null;
+      const byRatio = name === "size" && (options.ratio != null || options.resolution != null);
+      if (bySize || byRatio) {
+        input.disabled = true;
+        input.title = bySize ? "a size is chosen: clear it to pick a ratio and resolution" : "a ratio or resolution is chosen: clear them to pick a size";
+      }
+    }
     return h("label", {}, `${LABELS[name] ?? name} `, input);
+  }
+
+  // What each choice would cost, where a price is known; option texts change in place.
+  function showPrices() {
+    const prices = model.get("prices") ?? {};
+    for (const node of controls.querySelectorAll("select[data-testid^=option-]")) {
+      const name = node.dataset.testid.slice("option-".length);
+      for (const option of node.options) {
+        if (!option.dataset.label) continue;
+        const price = (prices[name] ?? {})[option.value];
+        option.textContent = price ? `${option.dataset.label} · ${price}` : option.dataset.label;
+      }
+    }
+  }
+
+  function showNotices() {
+    notices.textContent = "";
+    for (const text of model.get("notices")) notices.append(h("li", { testid: "notice" }, text));
   }
 
   function showControls() {
@@ -157,7 +190,11 @@ function render({ model, el }) {
     for (const name of form.options ?? []) controls.append(control(name, form, options));
     roleInput.textContent = "";
     for (const role of form.roles ?? ["auto"]) roleInput.append(h("option", { value: role }, role));
+    showPrices();
     drop.hidden = !form.accepts_materials;
+    dropText.textContent = form.kind === "image"
+      ? "Drop reference images here, or give a path or URL:"
+      : "Drop images, videos or audio here, or give a path or URL:";
   }
 
   // -- attachments and the @N buttons -------------------------------------------------------
@@ -171,7 +208,7 @@ function render({ model, el }) {
       if (item.thumb) box.append(h("img", { src: item.thumb, alt: item.name }));
       box.append(h("div", {}, h("b", {}, tag), ` ${item.kind}`));
       box.append(h("div", { class: "seedance-muted", title: item.name }, item.name.slice(0, 28)));
-      const role = select(roles.filter((r) => r !== "auto"), item.role === "auto" ? "" : item.role, { blank: "auto" });
+      const role = select(same(roles.filter((r) => r !== "auto")), item.role === "auto" ? "" : item.role, { blank: "auto" });
       role.addEventListener("change", () => model.send({ event: "role", index: item.index, role: role.value || "auto" }));
       const remove = h("button", { class: "seedance-link", type: "button" }, "remove");
       remove.addEventListener("click", () => model.send({ event: "remove", index: item.index }));
@@ -215,15 +252,28 @@ function render({ model, el }) {
     message.dataset.refused = String(model.get("refused"));
   }
 
+  // One click, one task: disabled from the click until the kernel hands out the next ticket.
+  const ready = () => {
+    submit.disabled = false;
+    submit.dataset.busy = "false";
+  };
   submit.addEventListener("click", () => {
+    if (submit.disabled) return;
+    submit.disabled = true;
+    submit.dataset.busy = "true";
     sendPrompt(); // the latest text goes before the submit event
-    model.send({ event: "submit" });
+    model.send({ event: "submit", key: model.get("ticket") });
   });
+  model.on("change:ticket", ready);
 
   showPickers();
   showControls();
   showAttachments();
   showChecks();
+  showNotices();
+  ready();
+  model.on("change:notices", showNotices);
+  model.on("change:prices", showPrices);
   model.on("change:providers", showPickers);
   model.on("change:provider", showPickers);
   model.on("change:models", showPickers);

@@ -30,6 +30,7 @@ function render({ model, el }) {
   const head = h("div", { class: "seedance-head" }, title, status, elapsed);
 
   const prompt = h("div", { class: "seedance-prompt", testid: "prompt" });
+  const options = h("div", { class: "seedance-muted", testid: "options" });
   const bar = h("progress", { class: "seedance-progress", testid: "progress", max: "1" });
   const cost = h("span", { class: "seedance-muted", testid: "cost" });
   const taskId = h("span", { class: "seedance-muted seedance-id", testid: "task-id" });
@@ -43,7 +44,7 @@ function render({ model, el }) {
 
   const error = h("div", { class: "seedance-error", testid: "error" });
   const media = h("div", { class: "seedance-media", testid: "media" });
-  root.append(head, prompt, bar, meta, actions, error, media);
+  root.append(head, prompt, options, bar, meta, actions, error, media);
   el.append(root);
 
   let expanded = false;
@@ -84,6 +85,8 @@ function render({ model, el }) {
     if (phase === "downloading") label = `${word} · saving result`;
     status.textContent = label;
     title.textContent = [model.get("model"), model.get("mode")].filter(Boolean).join(" · ");
+    options.textContent = model.get("options");
+    options.hidden = !model.get("options");
     bar.value = model.get("progress");
     bar.hidden = !model.get("running") && word !== "succeeded";
     cost.textContent = model.get("cost");
@@ -162,7 +165,7 @@ function render({ model, el }) {
   const stateTraits = [
     "status", "raw_status", "phase", "running", "progress", "elapsed", "can_cancel",
     "cancel_reason", "cost", "error_code", "error_message", "notice", "detail", "task_id", "model",
-    "mode",
+    "mode", "options",
   ];
   for (const name of stateTraits) model.on(`change:${name}`, showState);
   model.on("change:media", showMedia);

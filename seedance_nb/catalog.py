@@ -136,9 +136,37 @@ def check_provider(provider: str) -> None:
         )
 
 
-def find(name: str) -> ModelSpec | None:
-    """The model a short name or any dialect's wire id names, or ``None``."""
+def _builtin(name: str) -> ModelSpec | None:
     return _BY_NAME.get(name.strip().lower())
+
+
+def user_models() -> tuple[ModelSpec, ...]:
+    """The models of the user's ``catalog.toml`` (see ``seedance_nb.catalog_user``)."""
+    from . import catalog_user
+
+    return catalog_user.specs(_builtin)
+
+
+def is_user_model(spec: ModelSpec) -> bool:
+    """Whether ``spec`` comes from the user's ``catalog.toml``."""
+    return spec not in _SPECS
+
+
+def find(name: str) -> ModelSpec | None:
+    """The model a short name or any dialect's wire id names, or ``None``.
+
+    Built-in models first, then the user's ``catalog.toml``.
+    """
+    found = _builtin(name)
+    if found is not None:
+        return found
+    key = name.strip().lower()
+    for spec in user_models():
+        if key == spec.short.lower() or any(
+            key == w.lower() for ids in spec.ids.values() for w in ids
+        ):
+            return spec
+    return None
 
 
 def model_problem(name: str, provider: str) -> Problem | None:
@@ -146,9 +174,13 @@ def model_problem(name: str, provider: str) -> Problem | None:
     spec = find(name)
     if spec is None:
         close = difflib.get_close_matches(name.lower(), list(_BY_NAME), n=3, cutoff=0.5)
+        from .catalog_user import entry_hint
+
         hint = f"did you mean {' or '.join(close)}? " if close else ""
         return Problem(
-            "model", f"unknown model {name!r}", f"{hint}run `seedance models` to list them"
+            "model",
+            f"unknown model {name!r}",
+            f"{hint}run `seedance models` to list them; if it is a new model, {entry_hint(name)}",
         )
     if provider not in spec.ids:
         others = [s.short for s in models_for(provider) if s.kind == spec.kind]
@@ -213,7 +245,8 @@ def models_for(provider: str | None = None) -> list[ModelSpec]:
     """
     if provider is not None:
         check_provider(provider)
-    return [s for s in _SPECS if provider is None or provider in s.ids]
+    every = sorted((*_SPECS, *user_models()), key=lambda s: s.kind != "video")  # stable
+    return [s for s in every if provider is None or provider in s.ids]
 
 
 def models(provider: str | None = None) -> list[ModelSpec]:

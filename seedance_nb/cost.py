@@ -5,8 +5,9 @@ reproduces the observed 108 900 tokens of a 5 s 720p 16:9 video exactly); input 
 are billed too. Image tokens = width × height / 256 per image. Every guess the estimate makes is
 listed in ``Estimate.assumptions``.
 
-The default prices are secondary sources (FACTS §6) and may be stale: set your own with
-``set_default_prices(PriceTable.default().with_price("ark", "seedance-2.0", per_million_tokens=...))``.
+The default prices are secondary sources (FACTS §6) and may be stale, and they are per region
+(BytePlus in USD, Volcengine in CNY; see ``seedance_nb.prices``): put your own in ``prices.toml`` in
+the config folder, or ``set_default_prices(PriceTable.default().with_price("byteplus", ...))``.
 
 >>> from seedance_nb.requests import VideoRequest
 >>> estimate(VideoRequest(prompt="a wave", resolution="720p", ratio="16:9", duration=5)).tokens
@@ -16,12 +17,11 @@ The default prices are secondary sources (FACTS §6) and may be stale: set your 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 from . import catalog, errors
 from .catalog import Capabilities, ModelSpec
+from .prices import Price, PriceTable, region
 from .requests import ImageRequest, VideoRequest
 
 FLEX_FACTOR = 0.5  # service_tier="flex" costs 50 % of online inference (FACTS §6)
@@ -36,6 +36,7 @@ class Estimate:
     amount: float | None
     currency: str | None
     assumptions: tuple[str, ...] = ()
+    price_basis: str = ""  # where the price comes from and its date; "" when unknown
 
     def __str__(self) -> str:
         tokens = "? tokens" if self.tokens is None else f"{self.tokens:,} tokens"
@@ -43,82 +44,36 @@ class Estimate:
         return tokens + money
 
 
-@dataclass(frozen=True)
-class Price:
-    """How one model is billed on one dialect. Unset prices are unknown, not free."""
-
-    currency: str = "USD"
-    per_million_tokens: float | None = None
-    per_million_tokens_video_input: float | None = None  # 2.0 family, when a video is referenced
-    per_million_tokens_silent: float | None = None  # 1.5 pro with generate_audio=False
-    per_generation: float | None = None
-    per_image: float | None = None
-    note: str = ""
+_default_prices: PriceTable | None = None  # None: the built-in table and the user's file
 
 
-_FACTS = "FACTS §6, secondary, may be stale"
-
-
-class PriceTable:
-    """Prices per ``(provider, model short name)``; immutable, so tables can be shared.
-
-    >>> table = PriceTable.default().with_price("maxapi", "seedance-2.0", per_generation=0.6)
-    >>> table.get("maxapi", "seedance-2.0").per_generation
-    0.6
-    """
-
-    def __init__(self, prices: Mapping[tuple[str, str], Price] | None = None) -> None:
-        self._prices = dict(prices or {})
-
-    @classmethod
-    def default(cls) -> PriceTable:
-        """The built-in prices (FACTS §6; secondary sources, possibly stale)."""
-        return cls(
-            {
-                ("ark", "seedance-2.0"): Price(
-                    "CNY", 46.0, 28.0, note=f"Volcengine list price ({_FACTS})"
-                ),
-                ("ark", "seedance-2.0-fast"): Price(
-                    "CNY", 37.0, 22.0, note=f"Volcengine list price ({_FACTS})"
-                ),
-                ("ark", "seedance-1.5-pro"): Price(
-                    "USD", 2.4, per_million_tokens_silent=1.2, note=f"BytePlus price ({_FACTS})"
-                ),
-                ("ark", "seedance-1.0-pro"): Price("USD", 2.5, note=f"BytePlus price ({_FACTS})"),
-                ("maxapi-openai", "seedance-2.0-fast"): Price(
-                    "USD", per_generation=0.45, note="route mix, seed 003"
-                ),
-            }
-        )
-
-    def get(self, provider: str, model: str) -> Price | None:
-        """The price of ``model`` (short name) on ``provider``, or ``None`` when unknown."""
-        return self._prices.get((provider, model))
-
-    def with_price(self, provider: str, model: str, **fields: Any) -> PriceTable:
-        """A copy with ``(provider, model)``'s price set or changed (fields of :class:`Price`)."""
-        current = self._prices.get((provider, model), Price(note="set by user"))
-        return PriceTable({**self._prices, (provider, model): replace(current, **fields)})
-
-
-_default_prices = PriceTable.default()
-
-
-def set_default_prices(table: PriceTable) -> None:
-    """Use ``table`` whenever :func:`estimate` is called without ``prices``."""
+def set_default_prices(table: PriceTable | None) -> None:
+    """Use ``table`` whenever :func:`estimate` is called without ``prices`` (None: the default)."""
     global _default_prices
     _default_prices = table
 
 
 def default_prices() -> PriceTable:
-    """The table :func:`estimate` uses by default."""
-    return _default_prices
+    """The table :func:`estimate` uses by default: yours, or the built-in one with your
+    ``prices.toml`` (config folder) on top."""
+    return _default_prices if _default_prices is not None else PriceTable.default().with_user_file()
 
 
 def estimate(
-    request: VideoRequest | ImageRequest, provider: str = "ark", prices: PriceTable | None = None
+    request: VideoRequest | ImageRequest,
+    provider: str = "ark",
+    prices: PriceTable | None = None,
+    *,
+    volcengine: bool | None = None,
 ) -> Estimate:
-    """Expected tokens and cost of ``request`` on ``provider``; guesses are in ``assumptions``."""
+    """Expected tokens and cost of ``request`` on ``provider``; guesses are in ``assumptions``.
+
+    On ``ark`` the price is BytePlus's (USD), or Volcengine's (CNY) with ``volcengine=True``;
+    ``None`` follows the configured base URL (``SEEDANCE_BASE_URL``). The estimate is local and
+    needs no key.
+    """
+    if volcengine is None:
+        volcengine = provider == "ark" and _configured_volcengine()
     try:
         spec = catalog.resolve(request.model, provider)
         caps = catalog.capabilities(spec, provider)
@@ -129,9 +84,25 @@ def estimate(
         tokens = _video_tokens(request, provider, spec, caps, notes)
     else:
         tokens = _image_tokens(request, provider, spec, notes)
-    price = (prices or _default_prices).get(provider, spec.short)
-    amount = _amount(request, provider, tokens, price, notes)
-    return Estimate(tokens, amount, price.currency if price else None, tuple(notes))
+    where = region(provider, volcengine=volcengine)
+    price = (prices or default_prices()).get(where, spec.short)
+    amount = _amount(request, provider, tokens, price, notes, where)
+    return Estimate(
+        tokens,
+        amount,
+        price.currency if price else None,
+        tuple(notes),
+        f"{where} price, {price.basis()}" if price else "",
+    )
+
+
+def _configured_volcengine() -> bool:
+    from .config import resolve_settings
+
+    try:
+        return resolve_settings("ark", api_key="-").volcengine  # the key is never used here
+    except errors.ConfigError:
+        return False
 
 
 def _video_tokens(
@@ -200,12 +171,19 @@ def _amount(
     tokens: int | None,
     price: Price | None,
     notes: list[str],
+    where: str,
 ) -> float | None:
     if price is None:
-        notes.append(f"no price known for {req.model} on {provider}: set one with with_price()")
+        from . import user_files
+
+        file = user_files.path(user_files.PRICES_FILE)
+        notes.append(
+            f"no {where} price known for {req.model}: add one to {file} "
+            f'([[price]] region = "{where}", model = "{req.model}", currency, '
+            "per_million_tokens)"
+        )
         return None
-    if price.note:
-        notes.append(f"price: {price.note}")
+    notes.append(f"price: {where}, {price.basis()}")
     if provider == "maxapi-openai" and isinstance(req, VideoRequest):
         if req.route_mode not in (None, "mix"):
             notes.append(f"price known only for route mix, not {req.route_mode}")

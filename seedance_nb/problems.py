@@ -27,6 +27,42 @@ class Problem:
         return f"{self.field}: {self.rule}. Fix: {self.fix}"
 
 
+class Problems(list[Problem]):
+    """What :func:`seedance_nb.check` returns: a list of :class:`Problem` that shows itself as a
+    table in a notebook and as numbered lines in a terminal. Empty means the request may be sent.
+
+    >>> Problems([Problem("duration", "99 s is too long", "use 4 to 15")])
+    1 problem:
+      1. duration: 99 s is too long. Fix: use 4 to 15
+    >>> Problems()
+    no problems: the request may be sent
+    """
+
+    def __repr__(self) -> str:
+        if not self:
+            return "no problems: the request may be sent"
+        head = f"{len(self)} problem{'s' if len(self) > 1 else ''}:"
+        return "\n".join([head, *(f"  {i}. {p}" for i, p in enumerate(self, start=1))])
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        import html
+
+        if not self:
+            return '<div class="seedance-ok">no problems: the request may be sent</div>'
+        rows = "".join(
+            "<tr>"
+            + "".join(f"<td>{html.escape(x)}</td>" for x in (p.field, p.rule, p.fix))
+            + "</tr>"
+            for p in self
+        )
+        return (
+            f"<table><thead><tr><th>field</th><th>problem</th><th>fix</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+
+
 def problems_from_pydantic(cls: type[Any], exc: Any) -> list[Problem]:
     """Problems from a ``pydantic.ValidationError`` raised while building ``cls``.
 

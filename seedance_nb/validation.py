@@ -21,7 +21,7 @@ import re
 
 from . import catalog, errors
 from .modes import Mode
-from .problems import Problem
+from .problems import Problem, Problems
 from .requests import ImageRequest, VideoRequest
 from .rule_context import Context
 from .validation_image import image_problems
@@ -50,14 +50,22 @@ def check(
     *,
     volcengine: bool = False,
     will_upload: bool = False,
-) -> list[Problem]:
+) -> Problems:
     """Every problem of ``request`` on ``provider`` (an empty list means it may be sent).
+
+    The list shows itself as a table in a notebook and as numbered lines in a terminal.
 
     ``volcengine=True`` says the ark host is Volcengine (cn-beijing), where Seedance's
     ``web_search`` tool exists; the BytePlus (overseas) host does not have it. A ``doubao-`` model
     id implies Volcengine. ``will_upload=True`` says the caller uploads local media that the
     dialect needs as URLs (see :func:`needs_url`), so those are not refused.
     """
+    return Problems(_problems(request, provider, volcengine, will_upload))
+
+
+def _problems(
+    request: VideoRequest | ImageRequest, provider: str, volcengine: bool, will_upload: bool
+) -> list[Problem]:
     if provider not in catalog.PROVIDERS:
         fix = f"use one of: {', '.join(catalog.PROVIDERS)}"
         return [Problem("provider", f"unknown provider {provider!r}", fix)]

@@ -16,6 +16,12 @@ import pytest
 GRACE_SECONDS = 5.0  # a child that is still shutting down when the run ends gets this long
 
 
+@pytest.fixture(autouse=True)
+def _user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """User files (prices.toml, catalog.toml) come from an empty folder, never the real home."""
+    monkeypatch.setenv("SEEDANCE_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+
+
 @pytest.fixture(scope="session")
 def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Named local media (see ``media_files.make_all``): ``media["video_16s"]`` and so on."""

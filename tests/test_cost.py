@@ -18,11 +18,12 @@ IMG, VID = "https://example.com/a.jpg", "https://example.com/m.mp4"
 @pytest.fixture(autouse=True)
 def _restore_prices() -> Iterator[None]:
     yield
-    cost.set_default_prices(PriceTable.default())
+    cost.set_default_prices(None)
 
 
 def test_observed_720p_5s_usage_is_reproduced() -> None:
-    result = estimate(VideoRequest(prompt="x", resolution="720p", ratio="16:9", duration=5))
+    request = VideoRequest(prompt="x", resolution="720p", ratio="16:9", duration=5)
+    result = estimate(request, volcengine=True)
     assert result.tokens == 108_900  # FACTS §1.3 example usage
     assert result.currency == "CNY"
     assert result.amount == pytest.approx(108_900 / 1e6 * 46)
@@ -45,7 +46,7 @@ def test_input_video_seconds_are_billed(media: dict[str, Path]) -> None:
     base = VideoRequest(prompt="x", resolution="480p", ratio="1:1", duration=5)
     measured = base.with_changes(materials=[Material.video(media["video_8s"])])
     frames = 24 * 5 + 1 + 24 * 8
-    result = estimate(measured)
+    result = estimate(measured, volcengine=True)
     assert result.tokens == 640 * 640 * frames // 1024
     assert result.amount == pytest.approx(result.tokens / 1e6 * 28)  # with-video-input price
     remote = estimate(base.with_changes(materials=[VID]))
@@ -76,7 +77,9 @@ def test_unknown_price_then_user_price() -> None:
     request = VideoRequest(prompt="x", ratio="16:9")
     unknown = estimate(request, "maxapi")
     assert unknown.amount is None and unknown.currency is None
-    assert any("with_price" in a for a in unknown.assumptions)
+    assert any(
+        "no maxapi price known for seedance-2.0: add one to" in a for a in unknown.assumptions
+    )
     table = PriceTable.default().with_price("maxapi", "seedance-2.0", per_generation=1.25)
     assert estimate(request, "maxapi", table).amount == 1.25
     cost.set_default_prices(table)
@@ -104,3 +107,45 @@ def test_unknown_model_is_an_empty_estimate() -> None:
 def test_estimate_text() -> None:
     assert str(Estimate(1234, 0.5, "USD")) == "1,234 tokens ≈ 0.5 USD"
     assert str(Estimate(None, None, None)) == "? tokens"
+
+
+def test_the_price_follows_the_region_and_names_its_source() -> None:
+    request = VideoRequest(prompt="x", resolution="720p", ratio="16:9", duration=5)
+    byteplus = estimate(request)  # ModelArk's default host is BytePlus: USD, never yuan
+    assert byteplus.currency is None and byteplus.amount is None
+    assert any('region = "byteplus", model = "seedance-2.0"' in a for a in byteplus.assumptions)
+    volcengine = estimate(request, volcengine=True)
+    assert volcengine.currency == "CNY"
+    assert volcengine.price_basis == (
+        "volcengine price, crazyrouter.com via FACTS §6 (secondary, may be stale), "
+        "gathered 2026, undated sources"
+    )
+    usd = estimate(request.with_changes(model="seedance-1.0-pro"))
+    assert usd.currency == "USD" and usd.price_basis.startswith("byteplus price")
+
+
+def test_prices_from_the_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from seedance_nb import errors
+
+    monkeypatch.setenv("SEEDANCE_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "prices.toml").write_text(
+        '[[price]]\nregion = "byteplus"\nmodel = "seedance-2.0"\ncurrency = "USD"\n'
+        'per_million_tokens = 10.0\ndate = "2026-11-01"\n'
+    )
+    request = VideoRequest(prompt="x", resolution="720p", ratio="16:9", duration=5)
+    result = estimate(request)
+    assert result.currency == "USD" and result.amount == pytest.approx(1.089)
+    assert result.price_basis == "byteplus price, your prices.toml, 2026-11-01"
+    assert estimate(request, volcengine=True).currency == "CNY"  # the other region is untouched
+    (tmp_path / "prices.toml").write_text('[[price]]\nregion = "mars"\nmodel = "x"\n')
+    with pytest.raises(errors.ConfigError, match=r"prices.toml, price #1 needs region"):
+        estimate(request)
+
+
+def test_the_region_follows_the_configured_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    request = VideoRequest(prompt="x", resolution="720p", ratio="16:9", duration=5)
+    monkeypatch.setenv("SEEDANCE_BASE_URL", "https://ark.cn-beijing.volces.com/api/v3")
+    monkeypatch.delenv("ARK_API_KEY", raising=False)
+    assert estimate(request).currency == "CNY"  # no key needed for a local estimate
+    monkeypatch.setenv("SEEDANCE_BASE_URL", "byteplus")
+    assert estimate(request).currency is None

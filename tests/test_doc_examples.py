@@ -11,12 +11,15 @@ import pytest
 # collected) would otherwise pass with nothing run. More examples are welcome.
 MODULES = {
     "seedance_nb.catalog": 8,
-    "seedance_nb.cost": 4,
+    "seedance_nb.cost": 2,
     "seedance_nb.materials": 3,
     "seedance_nb.modes": 4,
-    "seedance_nb.problems": 1,
+    "seedance_nb.notebook.composer_options": 1,
+    "seedance_nb.prices": 3,
+    "seedance_nb.problems": 3,
     "seedance_nb.requests": 5,
     "seedance_nb.validation": 3,
+    "seedance_nb.user_files": 1,
     "seedance_nb.validation_media": 1,
 }
 

@@ -16,7 +16,7 @@ from .output import SNAPSHOT_HEADERS, emit_json, note, snapshot_rows, table
 def _provider(args: argparse.Namespace) -> str:
     return (
         provider_for_body(getattr(args, "body", None), args.provider)
-        or resolve_settings(base_url=args.base_url).provider
+        or resolve_settings(base_url=args.base_url, api_key="-").provider  # no key needed
     )
 
 
@@ -59,6 +59,7 @@ def models(args: argparse.Namespace) -> int:
                     else [],
                     "auto_duration": caps.auto_duration,
                     "modes": sorted(m.value for m in caps.modes),
+                    "source": "user" if catalog.is_user_model(spec) else "built-in",
                 }
             )
     if args.json:
@@ -74,10 +75,11 @@ def models(args: argparse.Namespace) -> int:
                 ",".join(r["resolutions"]),
                 "-".join(map(str, r["durations"])) + (" or -1" if r["auto_duration"] else ""),
                 ",".join(r["modes"]),
+                r["source"],
             ]
             for r in rows
         ],
-        ["model", "kind", "provider", "wire id", "resolutions", "seconds", "modes"],
+        ["model", "kind", "provider", "wire id", "resolutions", "seconds", "modes", "source"],
     )
     return 0
 
@@ -101,14 +103,17 @@ def estimate(args: argparse.Namespace) -> int:
 
     request = request_from_args(args)
     provider = _provider(args)
-    check(request, provider, volcengine=_volcengine(args, provider))
-    result = estimate_cost(request, provider)
+    volcengine = _volcengine(args, provider)
+    check(request, provider, volcengine=volcengine)
+    result = estimate_cost(request, provider, volcengine=volcengine)
     if args.json:
         emit_json(result)
         return 0
     amount = f"{result.amount:.4f} {result.currency}" if result.amount is not None else "unknown"
     print(f"tokens: {result.tokens if result.tokens is not None else 'unknown'}")
     print(f"cost:   {amount}")
+    if result.price_basis:
+        print(f"price:  {result.price_basis}")
     for line in result.assumptions:
         print(f"  - {line}")
     return 0
@@ -130,6 +135,9 @@ def submit(args: argparse.Namespace) -> int:
         task_id = task.wait_created() if hasattr(task, "wait_created") else task.id
         _report(args, task, task_id=task_id)
         return 0
+    from .progress import watch
+
+    watch([task], timeout=args.timeout)
     try:
         task.wait(timeout=args.timeout)
     except TaskFailed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from .output import emit_json, note, table
 
@@ -39,18 +40,47 @@ def history(args: argparse.Namespace) -> int:
     elif args.csv:
         sys.stdout.write(frame.to_csv(index=False))
     else:
-        columns = [
-            c for c in ("id", "status", "model", "mode", "submitted_at", "prompt") if c in frame
-        ]
-        rows = frame[columns].astype(str).values.tolist()
-        table([[cell[:60] for cell in row] for row in rows], columns)
+        table(*history_rows(frame))
     return 0
 
 
-def resume(args: argparse.Namespace) -> int:
-    from ..lifecycle import resume as resume_tasks
+def history_rows(frame: Any) -> tuple[list[list[str]], list[str]]:
+    """The history as a readable table: short times, cost with its currency, prompts cut."""
+    headers = ["uid", "task id", "status", "model", "submitted", "cost", "prompt"]
+    rows = []
+    for record in frame.to_dict("records"):
+        when = record.get("submitted_at")
+        cost = record.get("cost")
+        if cost is None or cost != cost:  # NaN: not known
+            cost = record.get("estimated_cost")
+            cost = None if cost is None or cost != cost else f"≈{cost:.2f}"
+        elif isinstance(cost, float):
+            cost = f"{cost:.2f}"
+        currency = record.get("currency") if isinstance(record.get("currency"), str) else ""
+        prompt = " ".join(str(record.get("prompt") or "").split())
+        rows.append(
+            [
+                str(record.get("uid", "")),
+                str(record.get("id") or ""),
+                str(record.get("status") or record.get("phase") or ""),
+                str(record.get("model") or ""),
+                when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") else "",
+                f"{cost} {currency}".strip() if cost is not None else "",
+                prompt if len(prompt) <= 48 else prompt[:47] + "…",
+            ]
+        )
+    return rows, headers
 
-    tasks = resume_tasks(wait=True)
+
+def resume(args: argparse.Namespace) -> int:
+    from ..lifecycle import TaskGroup, get_manager
+    from ..lifecycle import resume as resume_tasks
+    from .progress import watch
+
+    tasks = resume_tasks()
+    if tasks:
+        watch(tasks)
+        TaskGroup(get_manager(), tasks, "resume").wait()
     rows = [
         [t.uid, t.id or "", t.status.value if t.status else "unknown", t.provider] for t in tasks
     ]
@@ -66,9 +96,12 @@ def resume(args: argparse.Namespace) -> int:
 
 
 def download(args: argparse.Namespace) -> int:
-    from ..lifecycle import download as fetch
+    from ..lifecycle import get_manager
+    from .progress import watch
 
-    files = fetch(args.task_id)
+    handle = get_manager().download(args.task_id)
+    watch([handle])
+    files = handle.wait().files
     if args.json:
         emit_json({"task_id": args.task_id, "files": [str(f) for f in files]})
     else:

@@ -37,6 +37,18 @@ def note(text: str) -> None:
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
+    """A table on stdout: drawn by ``rich`` on a terminal, plain aligned columns when piped."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if console.is_terminal:
+        from rich.table import Table
+
+        drawn = Table(*headers, header_style="bold", expand=False)
+        for row in rows:
+            drawn.add_row(*("" if c is None else str(c) for c in row))
+        console.print(drawn)
+        return
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for index, row in enumerate(cells):

@@ -188,7 +188,7 @@ class TaskManager:
         validate(request, settings.provider, volcengine=settings.volcengine,
                  will_upload=settings.simulated)  # fmt: skip
         try:
-            estimate = estimate_cost(request, settings.provider)
+            estimate = estimate_cost(request, settings.provider, volcengine=settings.volcengine)
         except Exception:
             log.exception("estimating the cost failed")
             estimate = None

@@ -24,9 +24,20 @@ FAST_FACTOR = 0.6  # "-fast" models
 MIN_SAMPLES = 3
 
 
-def _key(model: str | None, kind: str | None, params: Mapping[str, Any]) -> tuple[str, str, str]:
+def _key(
+    model: str | None, kind: str | None, params: Mapping[str, Any]
+) -> tuple[str, str, str, str]:
+    # Learned per model × resolution × length: a 10 s video is not simply twice a 5 s one.
     resolution = str(params.get("resolution") or params.get("size") or "")
-    return (model or "", kind or "", resolution)
+    length = f"{_length(params):g} s" if kind == "video" else ""
+    return (model or "", kind or "", resolution, length)
+
+
+def _kind_words(key: tuple[str, str, str, str]) -> str:
+    """ "seedance-2.0-fast at 720p, 5 s" (what the figure is about, in words)."""
+    model, _kind, resolution, length = key
+    detail = ", ".join(b for b in (resolution, length) if b)
+    return f"{model or 'this model'}" + (f" at {detail}" if detail else "")
 
 
 def _length(params: Mapping[str, Any]) -> float:
@@ -44,8 +55,8 @@ class Durations:
 
     def __init__(self) -> None:
         # Seconds per output second of video (or per image task), per key.
-        self._samples: dict[tuple[str, str, str], list[float]] = defaultdict(list)
-        self._median: dict[tuple[str, str, str], float] = {}
+        self._samples: dict[tuple[str, str, str, str], list[float]] = defaultdict(list)
+        self._median: dict[tuple[str, str, str, str], float] = {}
 
     def learn(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Feed finished tasks: ``model``, ``kind``, ``params`` (JSON), ``sent_at``, ``finished_at``."""
@@ -79,14 +90,16 @@ class Durations:
         if len(samples) >= MIN_SAMPLES:
             if key not in self._median:
                 self._median[key] = statistics.median(samples)
-            return self._median[key] * scale, f"median of {len(samples)} earlier runs"
+            runs = f"the median of {len(samples)} earlier runs of {_kind_words(key)}"
+            return self._median[key] * scale, f"{runs} in this history"
         if kind == "image":
             base = DEFAULT_IMAGE
         else:
             base = DEFAULT_VIDEO.get(key[2], DEFAULT_VIDEO_OTHER) * scale / 5.0
             if model and "fast" in model:
                 base *= FAST_FACTOR
-        return base, "rough default (no earlier runs of this kind yet)"
+        have = f"only {len(samples)} finished" if samples else "no finished"
+        return base, f"a rough guess, as this history has {have} runs of {_kind_words(key)} yet"
 
 
 def estimate(elapsed: float, typical: float, *, finished: bool) -> float:

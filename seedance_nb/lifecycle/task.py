@@ -213,7 +213,7 @@ class Task(Observable):
     @property
     def progress_note(self) -> str:
         typical, source = self._typical()
-        return f"estimate: such tasks take about {typical:.0f} s ({source})"
+        return f"usually takes about {typical:.0f} s: {source}"
 
     @property
     def eta(self) -> float | None:

@@ -7,6 +7,7 @@ DataFrame, a task, a widget, a small note); none prints.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,12 @@ from IPython.core.error import UsageError
 from .. import catalog, errors
 
 
-def settings_for(manager: Any, provider: str | None) -> Any:
-    """Where a request would go (provider, simulated or not); never shown with its key."""
+def settings_for(manager: Any, provider: str | None, *, local: bool = False) -> Any:
+    """Where a request would go (provider, simulated or not); never shown with its key.
+
+    ``local=True`` is for checks and estimates, which send nothing: a missing key is no reason
+    to refuse them, so the settings are described without one.
+    """
     from ..config import resolve_settings
 
     if not provider:
@@ -25,6 +30,9 @@ def settings_for(manager: Any, provider: str | None) -> Any:
     try:
         return resolve_settings(provider)
     except errors.ConfigError as exc:
+        if local:
+            with contextlib.suppress(errors.ConfigError):
+                return resolve_settings(provider, api_key="-")  # never sent anywhere
         raise UsageError(str(exc)) from None
 
 
@@ -60,9 +68,10 @@ class DryRun:
     def of(cls, request: Any, provider: str | None, manager: Any) -> DryRun:
         from .. import cost
 
-        settings = settings_for(manager, provider)
+        settings = settings_for(manager, provider, local=True)
         found = tuple(check(request, settings))
-        return cls(request, settings.provider, found, cost.estimate(request, settings.provider))
+        estimate = cost.estimate(request, settings.provider, volcengine=settings.volcengine)
+        return cls(request, settings.provider, found, estimate)
 
     @property
     def ok(self) -> bool:
@@ -130,6 +139,7 @@ def models(rest: list[str]) -> Any:
                 "resolutions": ", ".join(caps.resolutions or caps.size_tiers),
                 "durations": _span(caps.durations),
                 "modes": ", ".join(sorted(m.value for m in caps.modes)),
+                "source": "user" if catalog.is_user_model(spec) else "built-in",
             }
         )
     return pd.DataFrame(rows)
@@ -214,7 +224,44 @@ def config(rest: list[str], manager: Any) -> Any:
         settings = resolve_settings(provider_of(manager, None))
     except errors.ConfigError as exc:
         return Note(f"configuration problem: {exc}")
-    return Note(settings.describe())
+    return Facts(config_facts(settings))
+
+
+def config_facts(settings: Any) -> list[tuple[str, str]]:
+    """What ``%seedance config`` shows, as (name, value) rows; never the key itself."""
+    from .. import prices, user_files
+
+    region = prices.region(settings.provider, volcengine=settings.volcengine)
+    where = "the in-process simulator" if settings.simulated else settings.base_url
+    rows = [
+        ("provider", settings.provider),
+        ("base URL", where),
+        ("key from", settings.key_source),
+        ("prices of", f"{region} ({'CNY' if region == 'volcengine' else 'USD'})"),
+        ("config folder", str(user_files.config_dir())),
+    ]
+    for name in (user_files.PRICES_FILE, user_files.CATALOG_FILE):
+        file = user_files.path(name)
+        rows.append((name, "in use" if file.is_file() else "none (optional)"))
+    return rows
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Rows of name and value: a two-column table in a notebook, aligned lines in a terminal."""
+
+    rows: list[tuple[str, str]]
+
+    def __repr__(self) -> str:
+        width = max((len(name) for name, _ in self.rows), default=0)
+        return "\n".join(f"{name.ljust(width)}  {value}" for name, value in self.rows)
+
+    def _repr_html_(self) -> str:
+        cells = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(n)}</th><td>{html.escape(v)}</td></tr>"
+            for n, v in self.rows
+        )
+        return f"<table>{cells}</table>"
 
 
 def gallery(rest: list[str], manager: Any) -> Any:

@@ -7,11 +7,20 @@ the request and opens a :class:`TaskCard` below the form; a refused request is s
 User actions are one named event each: ``submit``, ``attach_path`` (a path typed in),
 ``attach_file`` (a dropped file, its bytes in the message buffer), ``remove`` and ``role``.
 
+One click, one paid task: the view disables Submit from the click until the kernel answers, and
+a ``submit`` event carries the ``ticket`` the view was showing. The ticket changes once a submit is
+handled (sent or refused), so a repeated event for the same click is dropped, not sent again.
+
+Changing the model keeps every value the new model accepts; one it does not is set back to the
+default with a line in ``notices`` (field, old value, why). Seeds, and values between a video and
+an image model, are remembered per model (``composer_options.carry``).
+
 >>> Composer(prompt="a paper boat on a stream", model="seedance-2.0-fast")
 """
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +29,7 @@ import ipywidgets
 import traitlets as t
 
 from .. import errors
-from . import assets, commands, composer_form, display, facts
+from . import assets, commands, composer_form, composer_options, display, facts
 
 _MAX_DROP_BYTES = 64 * 1024 * 1024
 
@@ -41,9 +50,12 @@ class Composer(anywidget.AnyWidget):
     attachments = t.List(t.Dict()).tag(sync=True)
     problems = t.List(t.Dict()).tag(sync=True)
     estimate = t.Unicode("").tag(sync=True)
+    prices = t.Dict().tag(sync=True)  # {option: {value: "≈ ¥5.01"}} where a price is known
     message = t.Unicode("").tag(sync=True)  # the outcome of the last Submit
     refused = t.Bool(False).tag(sync=True)
     submitted = t.Int(0).tag(sync=True)
+    notices = t.List(t.Unicode()).tag(sync=True)  # values a model change could not keep
+    ticket = t.Unicode("").tag(sync=True)  # the key the next Submit click must carry
 
     def __init__(
         self,
@@ -63,6 +75,7 @@ class Composer(anywidget.AnyWidget):
         self._labels: list[str | None] = []
         self._attempted = False
         self._resolved: Any = None
+        self._memory: dict[str, dict[str, Any]] = {}  # each model's options when last left
         self.tasks: list[Any] = []
         self.cards = ipywidgets.VBox()
         super().__init__(**kwargs)
@@ -74,9 +87,10 @@ class Composer(anywidget.AnyWidget):
             self.model = model
             self.prompt = prompt
             self.options = dict(options or {})
+            self.ticket = secrets.token_hex(8)
         for item in materials or []:
             self.add_material(item)
-        self._refresh_form()
+        self._refresh_form(tell=True)
         self.observe(self._on_provider, names=["provider"])
         self.observe(self._on_model, names=["model"])
         self.observe(self._on_input, names=["prompt", "options"])
@@ -135,17 +149,28 @@ class Composer(anywidget.AnyWidget):
     def _settings(self) -> Any:
         # Resolved once per provider: it reads the environment (and maybe a keyring).
         if self._resolved is None or self._resolved.provider != self.provider:
-            self._resolved = commands.settings_for(self._manager, self.provider)
+            self._resolved = commands.settings_for(self._manager, self.provider, local=True)
         return self._resolved
 
-    def _refresh_form(self) -> None:
+    def _refresh_form(self, *, tell: bool = False, previous: str | None = None) -> None:
+        """Controls of the chosen model; values it does not take are reset, with a notice."""
         try:
             form = composer_form.controls(self.model, self.provider)
         except (errors.ValidationError, errors.ConfigError) as exc:
             self.form = {"options": [], "roles": ["auto"], "error": str(exc)}
-        else:
+            self._revalidate()
+            return
+        with self.hold_trait_notifications():
             self.form = form
-            self.options = composer_form.keep_supported(self.options, form)
+            if previous is not None:
+                kept, notices = composer_options.carry(
+                    self.options, previous, self.model, self._memory, form
+                )
+            else:
+                kept, notices = composer_options.admit(self.options, form, self.model)
+            self.options = kept
+            if tell or previous is not None or notices:
+                self.notices = notices
         self._revalidate()
 
     def _on_provider(self, _change: Any) -> None:
@@ -153,10 +178,13 @@ class Composer(anywidget.AnyWidget):
         if self.model not in {m["name"] for m in self.models} and self.models:
             self.model = self.models[0]["name"]  # _on_model refreshes the form
         else:
-            self._refresh_form()
+            self._refresh_form(tell=True)
 
-    def _on_model(self, _change: Any) -> None:
-        self._refresh_form()
+    def _on_model(self, change: Any) -> None:
+        old = str(change.get("old") or "")
+        if old:
+            self._memory[old] = dict(self.options)
+        self._refresh_form(previous=old or None)
 
     def _on_input(self, _change: Any) -> None:
         self.message = ""
@@ -179,10 +207,17 @@ class Composer(anywidget.AnyWidget):
         if request is None:
             self.estimate = ""
             return
-        est = cost.estimate(request, self.provider)
+        volcengine = self._settings().volcengine
+        self.prices = composer_options.choice_prices(request, self.form, self.provider, volcengine)
+        est = cost.estimate(request, self.provider, volcengine=volcengine)
         money = facts.money(est.amount, est.currency)
         tokens = f"{est.tokens:,} tokens" if est.tokens is not None else ""
-        self.estimate = " · ".join(b for b in (f"≈ {money}" if money else "", tokens) if b)
+        price = (
+            f"price: {est.price_basis}"
+            if est.price_basis
+            else "no price known: add one to prices.toml"
+        )
+        self.estimate = " · ".join(b for b in (f"≈ {money}" if money else "", tokens, price) if b)
 
     # -- actions ---------------------------------------------------------------------------------
     def submit(self) -> Any:
@@ -206,13 +241,22 @@ class Composer(anywidget.AnyWidget):
         self.message = f"submitted: {self.model}"
         return task
 
+    def _submit_click(self, key: Any) -> None:
+        """A Submit click: sent once for the ticket it carries; a repeat of it is dropped."""
+        if not key or key != self.ticket:
+            return  # a second event for a click already handled (or from a stale view)
+        try:
+            self.submit()
+        finally:
+            self.ticket = secrets.token_hex(8)  # the view enables Submit again
+
     def _on_message(self, _widget: Any, content: Any, buffers: Any) -> None:
         if not isinstance(content, dict):
             return
         event = content.get("event")
         try:
             if event == "submit":
-                self.submit()
+                self._submit_click(content.get("key"))
             elif event == "attach_path":
                 self._attach_path(str(content.get("path", "")), content.get("role"))
             elif event == "attach_file":

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import catalog, errors
+from . import composer_options
 
 # Controls the Composer offers, each shown only when the model and dialect carry it.
 VIDEO_OPTIONS = ("resolution", "ratio", "duration", "seed", "generate_audio", "return_last_frame")
@@ -45,9 +46,14 @@ def controls(model: str, provider: str) -> dict[str, Any]:
             roles.append("reference_audio")
     elif caps.max_refs:
         roles.append("reference_image")
+    listed, blank = composer_options.choices(spec, caps, provider)
     return {
         "kind": spec.kind,
-        "options": [o for o in offered if o in carried and _offers(caps, o, spec.kind)],
+        "options": [
+            o for o in offered if o in carried and _offers(caps, o, spec.kind, provider, listed)
+        ],
+        "choices": listed,
+        "blank": blank,
         "resolutions": list(caps.resolutions if spec.kind == "video" else ()),
         "default_resolution": caps.default_resolution,
         "ratios": list(caps.ratios),
@@ -63,7 +69,9 @@ def controls(model: str, provider: str) -> dict[str, Any]:
     }
 
 
-def _offers(caps: Any, option: str, kind: str) -> bool:
+def _offers(caps: Any, option: str, kind: str, provider: str, listed: dict[str, Any]) -> bool:
+    if option in listed and not listed[option]:
+        return False  # nothing to choose from on this dialect (e.g. sizes off ModelArk)
     if option == "generate_audio":
         return bool(caps.generate_audio)
     if option == "return_last_frame":
@@ -73,27 +81,8 @@ def _offers(caps: Any, option: str, kind: str) -> bool:
     if option == "n":
         return caps.n_range is not None
     if option == "size":
-        return bool(caps.size_tiers)
+        return bool(caps.size_tiers) and provider == "ark"
     return True
-
-
-def keep_supported(options: Mapping[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:
-    """``options`` without the values the newly chosen model does not offer."""
-    kept = {}
-    for name, value in options.items():
-        if value in (None, "") or name not in form["options"]:
-            continue
-        choices = {
-            "resolution": form["resolutions"],
-            "ratio": form["ratios"],
-            "size": form["sizes"],
-        }.get(name)
-        if choices and value not in choices:
-            continue
-        if name == "duration" and value not in form["durations"] and value != -1:
-            continue
-        kept[name] = value
-    return kept
 
 
 def build_request(model: str, prompt: str, options: Mapping[str, Any], materials: list[Any]) -> Any:

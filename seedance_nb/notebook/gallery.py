@@ -4,7 +4,11 @@ Filter by words in the prompt, model and tag; each cell shows a thumbnail, the p
 options that differ between the cells shown, with Re-run (same request, new task) and Fork (a
 Composer filled in from it). What those open appears below the grid.
 
-Events from the view: ``refresh``, ``rerun`` and ``fork`` (with the row's ``uid``).
+Events from the view: ``refresh``, ``rerun`` and ``fork`` (with the row's ``uid``), and ``play``
+(a thumbnail was clicked: the file's bytes go back in a message, so widget state never holds media).
+Re-run and Fork carry the ``ticket`` the view showed and are handled once per ticket: a double
+click, or a repeated event, sends one create, not two. A Re-run keeps the tags of its row, so it
+stays in the view it came from.
 
 >>> Gallery(tag="storyboard")
 """
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +28,7 @@ import traitlets as t
 
 from .. import errors
 from . import assets, display, static
+from .task_card import MAX_MESSAGE_BYTES
 
 THUMB_SIDE = 240
 _SKIP_OPTIONS = {"kind", "mode", "prompt", "materials", "images", "tags", "parent_id"}
@@ -41,6 +48,7 @@ class Gallery(anywidget.AnyWidget):
     tags = t.List(t.Unicode()).tag(sync=True)
     limit = t.Int(48).tag(sync=True)
     message = t.Unicode("").tag(sync=True)
+    ticket = t.Unicode("").tag(sync=True)  # the key the next Re-run/Fork click must carry
 
     def __init__(
         self,
@@ -57,7 +65,9 @@ class Gallery(anywidget.AnyWidget):
         self._manager = manager
         self._rows: dict[int, dict[str, Any]] = {}
         self.below = ipywidgets.VBox()
-        super().__init__(text=text, model_name=model, tag=tag, limit=limit, **kwargs)
+        super().__init__(
+            text=text, model_name=model, tag=tag, limit=limit, ticket=secrets.token_hex(8), **kwargs
+        )
         self.reload()
         self.observe(lambda _change: self.reload(), names=["text", "model_name", "tag", "limit"])
         self.on_msg(self._on_message)
@@ -97,22 +107,54 @@ class Gallery(anywidget.AnyWidget):
         if not isinstance(content, dict):
             return
         event, uid = content.get("event"), content.get("uid")
+        if event == "refresh":
+            self.reload()
+        elif event == "play" and uid in self._rows:
+            self._send_file(uid)
+        elif event in ("rerun", "fork"):
+            self._click(event, uid, content.get("key"))
+
+    def _click(self, event: str, uid: Any, key: Any) -> None:
+        """A Re-run or Fork click: handled once for the ticket it carries, repeats dropped."""
+        if not key or key != self.ticket:
+            return  # a second event for a click already handled (or from a stale view)
         try:
-            if event == "refresh":
-                self.reload()
-            elif event == "rerun" and uid in self._rows:
-                self.rerun(uid)
-            elif event == "fork" and uid in self._rows:
-                self.fork(uid)
+            if uid in self._rows:
+                (self.rerun if event == "rerun" else self.fork)(uid)
         except (errors.SeedanceError, ValueError) as exc:
-            self.message = str(exc)
+            what = "Re-run" if event == "rerun" else "Fork"
+            why = re.sub(r"task #\d+", "this task", str(exc))  # row numbers mean nothing here
+            self.message = f"{what} of {_name(self._rows[uid])} failed: {why}"
+        finally:
+            self.ticket = secrets.token_hex(8)  # the view enables its buttons again
+
+    def _send_file(self, uid: int) -> None:
+        from pathlib import Path
+
+        files = self._rows[uid]["files"]
+        if not files:
+            self.send({"event": "play", "uid": uid, "error": "no saved result"})
+            return
+        path = Path(files[0])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.send({"event": "play", "uid": uid, "error": f"cannot read {path.name}: {exc}"})
+            return
+        if len(data) > MAX_MESSAGE_BYTES:
+            self.send(
+                {"event": "play", "uid": uid, "error": f"{path.name} is too large to play here"}
+            )
+            return
+        mime = "video/mp4" if path.suffix.lower() in (".mp4", ".m4v", ".mov") else "image/*"
+        self.send({"event": "play", "uid": uid, "mime": mime}, buffers=[data])
 
     def rerun(self, uid: int) -> Any:
-        """Submit the row's request again (a new task, its parent recorded); show its card."""
+        """Submit the row's request again (a new task, its parent and tags kept); show its card."""
         row = self._rows[uid]
-        task = _rerun(self._manager)(row["id"] or uid)
+        task = _rerun(self._manager)(row["id"] or uid, tags=list(row["tags"]))
         self.below.children = (display.card_for(task), *self.below.children)
-        self.message = f"re-ran #{uid}"
+        self.message = f"re-ran {_name(row)}"
         return task
 
     def fork(self, uid: int) -> Any:
@@ -130,8 +172,15 @@ class Gallery(anywidget.AnyWidget):
             manager=self._manager,
         )
         self.below.children = (composer._box, *self.below.children)
-        self.message = f"forked #{uid}"
+        self.message = f"forked {_name(row)}: edit it below"
         return composer
+
+
+def _name(row: dict[str, Any]) -> str:
+    """How a message names a task: its prompt (short) and its id, never a row number."""
+    prompt = row["prompt"] if len(row["prompt"]) <= 60 else row["prompt"][:59] + "…"
+    ident = f" (task {row['id']})" if row["id"] else ""
+    return f"“{prompt}”{ident}" if prompt else (f"task {row['id']}" if row["id"] else "a task")
 
 
 def _rerun(manager: Any) -> Callable[..., Any]:
@@ -220,6 +269,8 @@ def _item(row: dict[str, Any], differing: list[str]) -> dict[str, Any]:
     return {
         "uid": row["uid"],
         "id": row["id"] or "",
+        "kind": row["kind"],
+        "playable": bool(row["files"]),
         "model": row["model"],
         "prompt": row["prompt"],
         "status": row["status"],

@@ -57,6 +57,7 @@ class TaskCard(anywidget.AnyWidget):
     media = t.List(t.Dict()).tag(sync=True)  # [{index, kind, mime, name, url}]; url "" = ask
     notice = t.Unicode("").tag(sync=True)  # the outcome of a Cancel click
     detail = t.Unicode("").tag(sync=True)  # queue position, progress basis, polling trouble
+    options = t.Unicode("").tag(sync=True)  # the request's options and seed, in one line
 
     def __init__(self, task: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -82,6 +83,7 @@ class TaskCard(anywidget.AnyWidget):
             self.model = str(getattr(task, "model", None) or getattr(request, "model", "") or "")
             self.mode = str(getattr(task, "mode", None) or getattr(request, "mode", "") or "")
             self.prompt = facts.prompt_of(task)
+            self.options = options_line(task)
             self.status = facts.status_word(task)
             self.raw_status = str(getattr(task, "raw_status", None) or "")
             self.phase = str(getattr(task, "phase", None) or "")
@@ -90,7 +92,7 @@ class TaskCard(anywidget.AnyWidget):
             self.elapsed = float(elapsed or 0.0)
             self.can_cancel = bool(getattr(task, "can_cancel", False))
             self.cancel_reason = "" if self.can_cancel else _reason(task)
-            self.cost = facts.cost_text(task)
+            self.cost = facts.cost_text(task) or _tokens_only(task)
             # A succeeded task has no error to show, whatever an earlier step recorded.
             failed = not facts.succeeded(task)
             self.error_code = str(getattr(task, "error_code", None) or "") if failed else ""
@@ -159,6 +161,48 @@ class TaskCard(anywidget.AnyWidget):
                 self._unsubscribe()
             self._unsubscribe = None
         super().close()
+
+
+_UNITS = {"duration": "{} s", "frames": "{} frames", "n": "{} images", "seed": "seed {}"}
+_WORDS = {"generate_audio": ("with audio", "silent"), "return_last_frame": ("last frame", "")}
+
+
+def options_line(task: Any) -> str:
+    """What was asked besides the prompt, in one line: "720p · 16:9 · 5 s · seed 42 · silent".
+
+    The seed the provider reports (when it chose one) wins over the one asked for.
+    """
+    request = getattr(task, "request", None)
+    chosen = facts.options(request) if request is not None else dict(getattr(task, "params", {}))
+    chosen = {k: v for k, v in chosen.items() if k not in _SKIP and v is not None}
+    reported = getattr(task, "seed", None)
+    if isinstance(reported, int):
+        chosen["seed"] = reported
+    parts = []
+    for name, value in chosen.items():
+        if name in _WORDS:
+            word = _WORDS[name][0 if value else 1]
+            if word:
+                parts.append(word)
+        elif name == "duration" and value == -1:
+            parts.append("duration chosen by the model")
+        elif name in _UNITS:
+            parts.append(_UNITS[name].format(value))
+        else:
+            parts.append(str(value))
+    return " · ".join(parts)
+
+
+def _tokens_only(task: Any) -> str:
+    """The tokens used (or estimated) when no price is known for the task's region."""
+    used = getattr(task, "tokens", None)
+    if isinstance(used, int):
+        return f"{used:,} tokens (no price known)"
+    tokens = getattr(getattr(task, "estimate", None), "tokens", None)
+    return f"≈ {tokens:,} tokens (no price known)" if isinstance(tokens, int) else ""
+
+
+_SKIP = {"kind", "model", "prompt", "mode", "materials", "images", "tags", "parent_id"}
 
 
 def _reason(task: Any) -> str:

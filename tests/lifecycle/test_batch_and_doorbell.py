@@ -40,7 +40,9 @@ async def test_submit_many_refuses_all_if_one_is_invalid(make_manager: MakeManag
     assert sim.tasks_created() == 0 and len(manager.history.frame()) == 0
 
 
-async def test_submit_many_checks_the_budget_for_the_whole_batch(make_manager: MakeManager, sim):
+async def test_submit_many_checks_the_budget_for_the_whole_batch(
+    make_manager: MakeManager, sim, byteplus_price: None
+):
     manager = make_manager()
     one = req().model_copy()
     from seedance_nb.cost import estimate

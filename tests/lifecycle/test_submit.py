@@ -74,7 +74,9 @@ async def test_budget_refusal_sends_nothing(make_manager: MakeManager, sim):
     assert sim.tasks_created() == 0
 
 
-async def test_budget_counts_earlier_tasks_of_the_session(make_manager: MakeManager, sim):
+async def test_budget_counts_earlier_tasks_of_the_session(
+    make_manager: MakeManager, sim, byteplus_price: None
+):
     manager = make_manager()
     first = manager.submit(fox(), provider="ark")
     cap = first.estimate.amount * 1.5

@@ -91,7 +91,11 @@ def test_composer_offers_only_what_the_model_supports() -> None:
     composer.options = {"resolution": "1080p", "duration": 5}
     composer.model = "seedance-2.0-fast"
     assert "1080p" not in composer.form["resolutions"]
-    assert composer.options == {"duration": 5}  # the unsupported choice was dropped
+    assert composer.options == {"duration": 5}  # the unsupported choice was reset, with a word
+    assert composer.notices == [
+        "resolution 1080p is not offered by seedance-2.0-fast (it offers 480p, 720p): "
+        "set to default (720p)"
+    ]
     composer.provider = "maxapi-openai"
     assert [m["name"] for m in composer.models] == ["seedance-2.0-fast"]
     assert composer.form["options"] == ["resolution", "ratio", "duration"]
@@ -113,7 +117,7 @@ def test_composer_checks_prices_and_submits(media: dict[str, Path]) -> None:
     assert attachment["role"] == "first_frame" and attachment["thumb"].startswith("data:image/jpeg")
     composer._on_message(composer, {"event": "attach_path", "path": "nope.png"}, [])
     assert composer.refused and "no file at 'nope.png'" in composer.message
-    composer._on_message(composer, {"event": "submit"}, [])
+    composer._on_message(composer, {"event": "submit", "key": composer.ticket}, [])
     [(request, provider)] = manager.submitted
     assert request.materials[0].role == "first_frame" and provider == "ark"
     assert composer.submitted == 1 and len(composer.cards.children) == 1
@@ -127,7 +131,9 @@ def test_composer_checks_prices_and_submits(media: dict[str, Path]) -> None:
 def test_composer_refusal_is_visible() -> None:
     manager = FakeManager()
     composer = Composer("a wave", "seedance-2.0", options={"duration": 99}, manager=manager)
-    assert composer.options == {}  # 99 s is not offered, so it is not kept
+    assert composer.options == {}  # 99 s is not offered, so it is not kept, and it says so
+    [notice] = composer.notices
+    assert notice.startswith("duration 99 is not offered by seedance-2.0")
     composer.options = {"seed": "abc"}
     composer.submit()
     assert composer.refused and "not sent" in composer.message
