@@ -481,24 +481,28 @@ df[["id", "kind", "model", "status", "submitted_at", "finished_at", "tokens", "c
         """df[["model", "estimated_tokens", "tokens", "estimated_cost", "cost"]]"""
     ),
     md(
-        """## Cost over time
+        """## Usage over time
 
-Cumulative spend, in the order the tasks finished. With matplotlib installed this draws a line;
-without it, a table with bars."""
+Cumulative usage, in the order the tasks finished: tokens always (the provider's own count), and
+money where the region publishes a price (ModelArk on BytePlus has none for Seedance 2.0, so the
+simulator's `cost` stays empty for it). With matplotlib installed this draws a line; without it,
+a table with bars."""
     ),
     code(
         """import importlib.util
 
-spend = (
+usage = (
     sd.history(status="succeeded")
     .sort_values("finished_at")
-    .assign(total=lambda d: d.cost.fillna(0).cumsum())[["finished_at", "model", "cost", "total"]]
+    .assign(total_tokens=lambda d: d.tokens.fillna(0).cumsum(),
+            total_cost=lambda d: d.cost.fillna(0).cumsum())
+    [["finished_at", "model", "tokens", "total_tokens", "cost", "total_cost", "currency"]]
 )
 if importlib.util.find_spec("matplotlib"):
-    spend.plot(x="finished_at", y="total", drawstyle="steps-post", legend=False,
-               ylabel="total cost", title="Spend over time")
+    usage.plot(x="finished_at", y="total_tokens", drawstyle="steps-post", legend=False,
+               ylabel="tokens (cumulative)", title="Usage over time")
 else:
-    display(spend.style.bar(subset=["total"], color="#8fb3e0").format({"cost": "{:.3f}", "total": "{:.3f}"}))"""
+    display(usage.style.bar(subset=["total_tokens"], color="#8fb3e0"))"""
     ),
     md(
         """The same table from the shell: `seedance history --csv` (or `--json`), in the folder of
