@@ -24,7 +24,7 @@ from .download import DownloadResult, save_stream
 from .errors import AmbiguousCreateError, ApiError, MalformedResponseError, ServerError
 from .exchange import Answer, Exchange, Timeouts
 from .providers import CreateResult, adapter_for
-from .providers.base import decode_json, header
+from .providers.base import decode_json, header, server_date
 from .retry import RetryPolicy
 from .status import Status, TaskSnapshot
 
@@ -162,6 +162,25 @@ class AsyncSeedance:
         answer = await self._exchange.read(self.adapter.build_get(task_id))
         return self._parse(answer, self.adapter.parse_task)
 
+    async def list_dated(
+        self,
+        *,
+        task_ids: list[str] | None = None,
+        status: Status | None = None,
+        model: str | None = None,
+        page_size: int = 100,
+        page_num: int = 1,
+    ) -> tuple[list[TaskSnapshot] | None, float | None]:
+        """:meth:`list`, with the server's ``Date`` header as Unix seconds (``None`` if it sent
+        none): reconciling a lost create bounds the clock skew between us and the server by it."""
+        call = self.adapter.build_list(
+            task_ids=task_ids, status=status, model=model, page_size=page_size, page_num=page_num
+        )
+        if call is None:
+            return None, None
+        answer = await self._exchange.read(call)
+        return self._parse(answer, self.adapter.parse_list), server_date(answer.headers)
+
     async def list(
         self,
         *,
@@ -172,13 +191,10 @@ class AsyncSeedance:
         page_num: int = 1,
     ) -> list[TaskSnapshot] | None:
         """One page of tasks matching the filters, or ``None`` when the dialect has no list."""
-        call = self.adapter.build_list(
+        tasks, _ = await self.list_dated(
             task_ids=task_ids, status=status, model=model, page_size=page_size, page_num=page_num
         )
-        if call is None:
-            return None
-        answer = await self._exchange.read(call)
-        return self._parse(answer, self.adapter.parse_list)
+        return tasks
 
     async def cancel(self, task_id: str) -> None:
         """Cancel a queued task (or delete a finished one's record, where the API does that)."""

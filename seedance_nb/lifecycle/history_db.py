@@ -273,6 +273,27 @@ class History:
         )
         return {r["id"] for r in rows}
 
+    def candidates(self, uid: int) -> list[str]:
+        """The upstream ids last listed as candidates of an ambiguous create (``unresolved``)."""
+        rows = self._query(
+            "SELECT detail FROM events WHERE uid = ? AND kind = 'unresolved' "
+            "ORDER BY seq DESC LIMIT 1",
+            (uid,),
+        )
+        if not rows or not rows[0]["detail"]:
+            return []
+        found = json.loads(rows[0]["detail"]).get("candidates") or []
+        return [str(c) for c in found]
+
+    def claimants(self, task_id: str) -> list[int]:
+        """Rows without a task id whose latest candidates include ``task_id``."""
+        rows = self._query(
+            "SELECT DISTINCT e.uid FROM events e JOIN tasks t ON t.uid = e.uid "
+            "WHERE e.kind = 'unresolved' AND t.id IS NULL AND e.detail LIKE ? ORDER BY e.uid",
+            ("%" + json.dumps(task_id) + "%",),
+        )
+        return [r["uid"] for r in rows if task_id in self.candidates(r["uid"])]
+
     def assets(self, uid: int) -> list[dict[str, Any]]:
         return self._query("SELECT * FROM assets WHERE uid = ? ORDER BY idx", (uid,))
 

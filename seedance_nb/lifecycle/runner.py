@@ -118,6 +118,7 @@ async def create(manager: TaskManager, task: Task) -> None:
             )
         except AmbiguousCreateError as exc:
             # It may exist upstream: keep its place in the limiter, never send it again.
+            task._answered_at = manager.clock.time()
             task._error = exc
             task._set(
                 create_state="ambiguous",

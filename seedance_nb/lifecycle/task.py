@@ -67,6 +67,7 @@ class Task(Observable):
         self.poll_error: str | None = None  # last transient polling trouble, for display
         self.cancel_error: str | None = None  # why a cancel sent from a cell failed
         self.candidates: tuple[str, ...] = ()  # upstream ids that might be this ambiguous create
+        self._answered_at: float | None = None  # when an ambiguous create's answer came (or not)
         self.request_problem: str | None = None  # why the request cannot be rebuilt, if so
         # Set when another live process runs this task: this handle is a snapshot of the history.
         self.owned_elsewhere: str | None = None

@@ -192,6 +192,22 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+def server_date(headers: Mapping[str, str]) -> float | None:
+    """The ``Date`` header as Unix seconds, or None when absent or unreadable."""
+    from email.utils import parsedate_to_datetime
+
+    value = header(headers, "date")
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp()
+
+
 _REQUEST_ID_IN_TEXT = re.compile(r"request[ _-]?id[:=\s]+([A-Za-z0-9_-]{6,})", re.IGNORECASE)
 
 
