@@ -32,13 +32,31 @@ SIMULATOR_HOST = "http://simulator.seedance.invalid"
 SIMULATOR_PATHS = {"ark": "/api/v3", "maxapi": "", "maxapi-openai": ""}
 
 
+def check_key(value: str, source: str = "the API key") -> str:
+    """A key as read (argument, environment, keyring, a pasted file line): surrounding whitespace
+    trimmed; any other control, space or non-ASCII character refused with a message that names
+    its position but never shows the key (an HTTP library would otherwise quote the header)."""
+    key = value.strip()
+    for i, char in enumerate(key):
+        if not "\x21" <= char <= "\x7e":
+            raise ConfigError(
+                f"{source} has an invisible or non-ASCII character (U+{ord(char):04X}) at "
+                f"position {i + 1}; the key was not used and nothing was sent. Fix: set the key "
+                "again, copied without line breaks, tabs or spaces"
+            )
+    return key
+
+
 class Secret:
-    """An API key that never shows itself in a repr, a log line or an f-string."""
+    """An API key that never shows itself in a repr, a log line or an f-string.
+
+    Checked when made (:func:`check_key`): trimmed, and refused if it holds control characters.
+    """
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
-        self._value = value
+    def __init__(self, value: str, *, source: str = "the API key") -> None:
+        self._value = check_key(value, source)
 
     def get(self) -> str:
         return self._value
@@ -119,11 +137,14 @@ def resolve_settings(
         key, source = env.get(adapter.key_env), adapter.key_env
     if not key:
         key, source = _keyring_key(adapter.key_env), "keyring"
-    if key:
+    if key and key.strip():
+        label = {"argument": "the api_key argument", "keyring": "the keyring's key"}.get(
+            source, f"the environment variable {source}"
+        )
         return Settings(
             provider,
             (base_url or adapter.default_base_url).rstrip("/"),
-            Secret(key),
+            Secret(key, source=label),
             volcengine=volcengine,
             key_source=source,
         )

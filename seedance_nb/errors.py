@@ -60,6 +60,8 @@ class TransportError(SeedanceError):
     """No usable HTTP answer arrived (timeouts, resets, overall deadline).
 
     ``status_code`` and ``request_id`` are set when an answer did arrive but could not be used.
+    ``repeatable`` is False when the request itself cannot be sent (refused by the HTTP library
+    before any byte left): sending it again would fail the same way.
     """
 
     def __init__(
@@ -69,7 +71,9 @@ class TransportError(SeedanceError):
         provider: str | None = None,
         status_code: int | None = None,
         request_id: str | None = None,
+        repeatable: bool = True,
     ) -> None:
+        self.repeatable = repeatable
         self.message = message
         self.provider = provider
         self.status_code = status_code

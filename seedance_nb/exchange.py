@@ -29,6 +29,9 @@ from .retry import RETRYABLE_STATUS, RetryPolicy
 
 log = logging.getLogger("seedance_nb")
 
+# Raised by the HTTP library before it writes anything (an illegal header, an unknown scheme).
+NOT_SENT = (httpx.LocalProtocolError, httpx.UnsupportedProtocol)
+
 
 @dataclass(frozen=True)
 class Timeouts:
@@ -166,10 +169,17 @@ class Exchange:
             raise _LostAnswer(
                 f"no complete answer within {self.timeouts.overall:g} s", sent=True
             ) from None
+        except NOT_SENT as exc:
+            raise TransportError(
+                f"{call.method} {call.path} could not be sent: {self._scrub(exc)}; nothing left "
+                "this machine",
+                provider=self.provider,
+                repeatable=False,
+            ) from None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise _LostAnswer(f"{type(exc).__name__}: {exc}", sent=False) from None
+            raise _LostAnswer(self._scrub(exc), sent=False) from None
         except httpx.HTTPError as exc:
-            raise _LostAnswer(f"{type(exc).__name__}: {exc}", sent=True) from None
+            raise _LostAnswer(self._scrub(exc), sent=True) from None
         except (OSError, RuntimeError) as exc:
             # In-process transports surface a dropped connection as the app's own exception.
             raise _LostAnswer(f"connection lost: {type(exc).__name__}", sent=True) from None
@@ -181,6 +191,14 @@ class Exchange:
             (time.monotonic() - started) * 1000,
         )
         return answer
+
+    def _scrub(self, exc: BaseException) -> str:
+        """An exception's text with the key cut out (libraries quote the headers they refuse)."""
+        text = f"{type(exc).__name__}: {exc}"
+        secret = self._secret
+        if len(secret) >= 4:
+            text = text.replace(secret, "***").replace(repr(secret)[1:-1], "***")
+        return text
 
     async def _exchange(self, request: httpx.Request) -> Answer:
         response = await self._http.send(request, stream=True)

@@ -138,13 +138,15 @@ async def create(manager: TaskManager, task: Task) -> None:
         except TransportError as exc:  # never reached the server: safe to try again later
             manager.limiter.release(task)
             attempts += 1
-            if attempts >= UNSENT_ATTEMPTS:
+            if attempts >= UNSENT_ATTEMPTS or not exc.repeatable:
                 task._error = exc
                 task._set(
                     create_state="not_sent",
                     status=Status.FAILED,
                     error_code="not_sent",
-                    error_message=f"could not reach {task.provider}: {exc}",
+                    error_message=f"not sent: could not reach {task.provider}: {exc}"
+                    if exc.repeatable
+                    else f"not sent: {exc}",
                     finished_at=manager.clock.time(),
                     event="not_sent",
                 )
