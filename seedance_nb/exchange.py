@@ -151,6 +151,8 @@ class Exchange:
     def _may_retry(self, attempt: int, error: ApiError) -> bool:
         if attempt >= self.retry.max_attempts:
             return False
+        if isinstance(error, RateLimitError) and self.retry.max_retry_after <= 0:
+            return False  # the caller silences the whole endpoint (see lifecycle.endpoints)
         return error.retry_after is None or error.retry_after <= self.retry.max_retry_after
 
     def _error(self, answer: Answer) -> ApiError:

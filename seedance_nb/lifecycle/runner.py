@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("seedance_nb.lifecycle")
 
 UNSENT_ATTEMPTS = 5  # creates that could not even reach the server, before giving up
+RATE_LIMITED_ATTEMPTS = 6  # creates refused with 429, before the row says "rate limited"
 
 
 async def run(manager: TaskManager, task: Task) -> None:
@@ -89,6 +90,7 @@ async def create(manager: TaskManager, task: Task) -> None:
         return
     client = manager.client_for(task)
     attempts = 0
+    limited = 0
     while True:
         await manager.limiter.acquire(task, front=attempts > 0)
         if task._cancel_requested:
@@ -129,8 +131,26 @@ async def create(manager: TaskManager, task: Task) -> None:
             )
             return
         except RateLimitError as exc:
-            wait = exc.retry_after if exc.retry_after is not None else min(60.0, 2.0**attempts)
+            limited += 1
+            # Never sooner than asked, and a growing pause even when asked for none (0, a past
+            # date): the server said "too many", not "try again at once".
+            wait = max(exc.retry_after or 0.0, min(60.0, 2.0**limited))
             manager.limiter.release(task)
+            if limited >= RATE_LIMITED_ATTEMPTS:
+                task._error = exc
+                task._set(
+                    create_state="not_sent",
+                    status=Status.FAILED,
+                    error_code="rate_limited",
+                    error_message=(
+                        f"rate limited, not sent: {task.provider} refused the create with 429 "
+                        f"{limited} times ({exc.message}); nothing was created or billed. Send "
+                        f"it again later with rerun({task.uid})"
+                    ),
+                    finished_at=manager.clock.time(),
+                    event="not_sent",
+                )
+                return
             manager.limiter.pause(task, wait)  # no create to this endpoint before it is over
             task._set(create_state="pending", event="rate_limited", detail={"retry_after": wait})
             attempts += 1

@@ -174,22 +174,41 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+# The longest pause a Retry-After can impose. A longer one (a typo, a broken proxy: "1e9") is cut
+# to this and the error says so; the task is simply asked about again after it.
+RETRY_AFTER_CAP = 120.0
+
+
+def asked_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or HTTP date), uncapped.
+
+    A date in the past or a negative number is 0 (the caller still backs off); an unreadable
+    value (text, NaN) is None.
+    """
     value = header(headers, "retry-after")
-    if not value:
+    if not value or not value.strip():
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value.strip())
     except ValueError:
         pass
+    else:
+        return None if math.isnan(seconds) else max(0.0, seconds)
     from email.utils import parsedate_to_datetime
 
     try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header, at most :data:`RETRY_AFTER_CAP`."""
+    asked = asked_retry_after(headers)
+    return None if asked is None else min(asked, RETRY_AFTER_CAP)
 
 
 def server_date(headers: Mapping[str, str]) -> float | None:
@@ -225,6 +244,12 @@ def build_error(
         found = _REQUEST_ID_IN_TEXT.search(message)
         request_id = found.group(1) if found else None
     cls = error_for_status(status_code)
+    asked = asked_retry_after(headers)
+    if asked is not None and asked > RETRY_AFTER_CAP:
+        message = (
+            f"{message or f'HTTP {status_code}'} (Retry-After asked for {asked:.0f} s; "
+            f"waiting {RETRY_AFTER_CAP:.0f} s, the cap, before asking again)"
+        )
     return cls(
         message or f"HTTP {status_code}",
         provider=provider,
