@@ -123,6 +123,27 @@ def opt_str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def opt_id(value: Any) -> str | None:
+    """A task id as written: a non-empty string, or a whole number (some gateways send ids as
+    JSON numbers; a paid task must not be orphaned over its id's type)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    return None
+
+
+def envelope_code(value: Any) -> int | None:
+    """An envelope's ``code`` as a number whether written ``500`` or ``"500"``; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
 def opt_int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
