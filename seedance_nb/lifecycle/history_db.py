@@ -273,6 +273,14 @@ class History:
         )
         return {r["id"] for r in rows}
 
+    def holder(self, provider: str, base_url: str, task_id: str) -> int | None:
+        """The row that holds this provider task id, if any."""
+        rows = self._query(
+            "SELECT uid FROM tasks WHERE provider = ? AND base_url = ? AND id = ?",
+            (provider, base_url, task_id),
+        )
+        return int(rows[0]["uid"]) if rows else None
+
     def candidates(self, uid: int) -> list[str]:
         """The upstream ids last listed as candidates of an ambiguous create (``unresolved``)."""
         rows = self._query(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -190,23 +191,64 @@ async def create(manager: TaskManager, task: Task) -> None:
             return
         break
     status = Status.QUEUED if result.snapshot is None else Status.UNKNOWN
-    await _record_created(manager, task, result.task_id, status)
+    if not await _record_created(manager, task, result.task_id, status):
+        return
     if result.snapshot is not None:
         apply_snapshot(manager, task, result.snapshot)
     await _cancel_if_asked(manager, task)
 
 
-async def _record_created(manager: TaskManager, task: Task, task_id: str, status: Status) -> None:
-    """The acknowledged task id goes to the history at once; a failed write is tried again."""
+async def _record_created(manager: TaskManager, task: Task, task_id: str, status: Status) -> bool:
+    """The acknowledged task id goes to the history at once; a failed write is tried again.
+    False when another row already holds that id (the task is then flagged, not followed)."""
     for attempt in range(3):
+        holder = _holder(manager, task, task_id)
+        if holder is not None:
+            _duplicate(task, task_id, holder)
+            return False
         try:
             task._commit("created", id=task_id, create_state="acknowledged", status=status)
-            return
+            return True
+        except sqlite3.IntegrityError:
+            continue  # another row took the id meanwhile: the next round flags this one
         except Exception as exc:
             log.error("task #%s: recording its id %s failed (%s)", task.uid, task_id, exc)
             await manager.clock.sleep(1.0 + attempt)
     # Keep going in memory; if the process dies now, resume() finds it through the list.
     task._set(id=task_id, create_state="acknowledged", status=status, event="created")
+    return True
+
+
+def _holder(manager: TaskManager, task: Task, task_id: str) -> int | None:
+    for other in list(manager._tasks.values()):
+        if (
+            other is not task
+            and other.id == task_id
+            and other.provider == task.provider
+            and (other.base_url == task.base_url)
+        ):
+            return other.uid
+    try:
+        return manager.history.holder(task.provider, task.base_url, task_id)
+    except Exception:
+        return None  # the write below says whether the id is free
+
+
+def _duplicate(task: Task, task_id: str, holder: int) -> None:
+    """A create answered with an id another row holds: keep both rows, follow only the first,
+    so one result is never shown (or downloaded, or billed in the history) twice."""
+    task._set(
+        create_state="duplicate",
+        status=Status.UNKNOWN,
+        error_code="duplicate_id",
+        error_message=(
+            f"the provider answered this create with task id {task_id}, which task #{holder} "
+            "already has; this row is kept but not followed, so one result is not shown twice. "
+            "The provider may have merged the two creates or billed both: check its console"
+        ),
+        event="duplicate",
+        detail={"task_id": task_id, "holder": holder},
+    )
 
 
 async def _cancel_if_asked(manager: TaskManager, task: Task) -> None:
