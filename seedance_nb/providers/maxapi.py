@@ -138,8 +138,9 @@ class MaxapiAdapter:
             if isinstance(url, str) and url
         )
         status = map_status(data.get("status"), STATUSES)
-        if status is Status.SUCCEEDED and not assets:
-            status = Status.UNKNOWN
+        no_result = status is Status.SUCCEEDED and not assets
+        if no_result:
+            status = Status.UNKNOWN  # "succeeded" without a result is not a success we can use
         reason = opt_str(data.get("failure_reason"))
         echo = sub(data, "input")
         return TaskSnapshot(
@@ -153,6 +154,7 @@ class MaxapiAdapter:
             created_at=parse_time(data.get("created_at")),
             updated_at=updated,
             raw=data,
+            no_result=no_result,
         )
 
     def build_list(self, **_: Any) -> None:

@@ -118,8 +118,9 @@ class MaxapiOpenaiAdapter:
             for url in _video_urls(data)
         )
         status = map_status(data.get("status"), STATUSES)
-        if status is Status.SUCCEEDED and not assets:
-            status = Status.UNKNOWN
+        no_result = status is Status.SUCCEEDED and not assets
+        if no_result:
+            status = Status.UNKNOWN  # "succeeded" without a result is not a success we can use
         error = sub(data, "error")
         return TaskSnapshot(
             id=task_id,
@@ -132,6 +133,7 @@ class MaxapiOpenaiAdapter:
             created_at=parse_time(data.get("created_at")),
             updated_at=updated,
             raw=data,
+            no_result=no_result,
         )
 
     def build_list(self, **_: Any) -> None:
