@@ -117,7 +117,10 @@ class Downloader:
         manager = self.manager
         info = task._files[idx]
         now = manager.clock.time()
-        if info.get("expires_at") is not None and info["expires_at"] <= now:
+        # Expiry stamps come from the provider's clock and answers that may be old: a URL is
+        # always tried once before it is called expired.
+        past = info.get("expires_at") is not None and info["expires_at"] <= now
+        if past and job.attempt > 0:
             self._settle(job, {"state": "expired", "error": "the URL expired before it was saved"})
             return
         if info["url"].startswith("data:…"):
@@ -130,7 +133,7 @@ class Downloader:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every failure is recorded; none changes the task's status
-            expired = isinstance(exc, DownloadError) and exc.expired
+            expired = (isinstance(exc, DownloadError) and exc.expired) or past
             final = expired or job.attempt + 1 >= self.policy.attempts or _too_large(exc)
             message = str(exc) or type(exc).__name__
             if not isinstance(exc, DownloadError):
