@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from . import __version__
-from .config import Settings, resolve_settings
-from .download import DownloadResult, save_stream
+from .config import Settings, is_loopback, resolve_settings
+from .download import DownloadResult, Pace, save_stream
 from .errors import AmbiguousCreateError, ApiError, MalformedResponseError, ServerError
 from .exchange import Answer, Exchange, Timeouts
 from .providers import CreateResult, adapter_for
@@ -209,13 +209,23 @@ class AsyncSeedance:
         await self._exchange.read(call)
 
     async def download(
-        self, url: str, dest: Path, *, max_bytes: int = 512 * 1024 * 1024
+        self,
+        url: str,
+        dest: Path,
+        *,
+        max_bytes: int = 512 * 1024 * 1024,
+        pace: Pace | None = None,
     ) -> DownloadResult:
-        """Stream a result file to ``dest`` (temp file + rename), checking size and signature."""
+        """Stream a result file to ``dest`` (temp file + rename), checking size and signature,
+        within an overall deadline and a minimum rate (``pace``). Redirects to this machine or
+        the local network are refused unless the API itself is here (the simulator)."""
         if self._files is None:
             # Result files live on other hosts: never send them the API key.
             self._files = self._make_http(auth=False)
-        return await save_stream(self._files, url, dest, max_bytes=max_bytes)
+        local = self.simulated or is_loopback(self.settings.base_url)
+        return await save_stream(
+            self._files, url, dest, max_bytes=max_bytes, pace=pace, allow_private=local
+        )
 
     # -- plumbing ---------------------------------------------------------------------------
     def _parse(self, answer: Answer, parse: Callable[[Any], T]) -> T:

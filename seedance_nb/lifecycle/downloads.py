@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..download import Pace
 from ..errors import DownloadError
 from .alarm import Alarm, cancel_all
 
@@ -36,6 +37,10 @@ class DownloadPolicy:
     attempts: int = 5
     retry_delay: float = 5.0  # doubled after each failure
     max_retry_delay: float = 300.0
+    # One file: this long in all, and at least ``min_rate`` bytes/s once ``grace`` has passed.
+    deadline: float = 900.0
+    min_rate: float = 16 * 1024
+    grace: float = 30.0
 
 
 @dataclass(order=True)
@@ -129,7 +134,9 @@ class Downloader:
         dest = manager.history.media_dir / _file_stem(task, idx, info["kind"])
         try:
             client = manager.client_for(task)
-            saved = await client.download(info["url"], dest, max_bytes=self.policy.max_bytes)
+            policy = self.policy
+            pace = Pace(policy.deadline, policy.min_rate, policy.grace)
+            saved = await client.download(info["url"], dest, max_bytes=policy.max_bytes, pace=pace)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every failure is recorded; none changes the task's status
