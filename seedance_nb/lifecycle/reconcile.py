@@ -186,8 +186,9 @@ async def reconcile(manager: TaskManager, task: Task) -> None:
             if adopt(manager, task, found.adoptable.id, via="list"):
                 return
             continue  # another process adopted it meanwhile: look again
-        if len(found.matches) > 1 or found.why_not:
+        if found.why_not:
             break
+        # Several matches: look again later, as siblings (a grid) record their own ids.
     shown = found.matches or found.near
     task.candidates = tuple(c.id for c in shown)
     if found.why_not:
