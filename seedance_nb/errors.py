@@ -19,6 +19,7 @@ Every exception the package raises on purpose derives from :class:`SeedanceError
     │   ├── ServerError          5xx
     │   └── MalformedResponseError 2xx/any body that is not the documented shape
     ├── DownloadError            a result file could not be saved (size, type, expired URL)
+    ├── HistoryError             the history database is corrupt, locked or not writable
     └── TaskFailed               a task ended failed/expired/cancelled (raised by ``Task.result``)
 
 Errors carry what they are about: ``provider``, ``status_code``, ``code`` (the provider's error
@@ -180,6 +181,18 @@ class ServerError(ApiError):
 
 class MalformedResponseError(ApiError):
     """A body that is not the documented shape (HTML error page, truncated JSON, wrong types)."""
+
+
+class HistoryError(SeedanceError):
+    """The history database cannot be used (corrupt, locked, read-only, not a folder).
+
+    Raised before anything is sent: without a durable row a paid task could be lost. ``path``
+    names the file; the message says how to fix it.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class TaskFailed(SeedanceError):

@@ -1,7 +1,8 @@
 """``seedance``: the command line.
 
 Exit codes: 0 done, 2 refused locally (nothing was sent), 1 API or transport error (or a task
-that did not succeed). With no API key configured every command talks to the built-in simulator
+that did not succeed), 3 the history database is unusable (corrupt, locked, read-only; nothing
+was sent). With no API key configured every command talks to the built-in simulator
 and says so on stderr.
 """
 
@@ -12,11 +13,11 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from ..errors import BudgetExceeded, ConfigError, SeedanceError, ValidationError
+from ..errors import BudgetExceeded, ConfigError, HistoryError, SeedanceError, ValidationError
 from . import commands, local
 from .build import add_request_arguments
 
-EXIT_OK, EXIT_API, EXIT_REFUSED = 0, 1, 2
+EXIT_OK, EXIT_API, EXIT_REFUSED, EXIT_HISTORY = 0, 1, 2, 3
 
 
 def _common() -> argparse.ArgumentParser:
@@ -108,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValidationError, BudgetExceeded, ConfigError) as exc:
         print(f"seedance: refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    except HistoryError as exc:
+        print(f"seedance: history unusable: {exc}", file=sys.stderr)
+        return EXIT_HISTORY
     except SeedanceError as exc:
         print(f"seedance: error: {exc}", file=sys.stderr)
         return EXIT_API

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .history_errors import history_error
 from .history_schema import ASSET_COLUMNS, SCHEMA, SCHEMA_VERSION, TASK_COLUMNS
 
 if TYPE_CHECKING:
@@ -61,10 +62,21 @@ class History:
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            with self._lock:
+            with self._lock, self._explained():
                 if self._conn is None:
                     self._conn = self._open()
         return self._conn
+
+    @contextlib.contextmanager
+    def _explained(self) -> Iterator[None]:
+        """sqlite3 and file-system errors become a :class:`HistoryError` that names the file and
+        the fix (a duplicate id, ``IntegrityError``, is left to the caller)."""
+        try:
+            yield
+        except sqlite3.IntegrityError:
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            raise history_error(self.db_path, exc, self.busy_timeout) from None
 
     def _open(self) -> sqlite3.Connection:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -109,7 +121,7 @@ class History:
     @contextlib.contextmanager
     def _tx(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
         conn = conn or self.conn
-        with self._lock:
+        with self._lock, self._explained():
             if self._batching:  # part of an enclosing batch(): it commits
                 yield conn
                 return
@@ -132,13 +144,15 @@ class History:
                 yield
                 return
             conn = self.conn
-            conn.execute("BEGIN IMMEDIATE")
+            with self._explained():
+                conn.execute("BEGIN IMMEDIATE")
             self._batching = True
             try:
                 yield
             finally:
                 self._batching = False
-                conn.execute("COMMIT")
+                with self._explained():
+                    conn.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -247,7 +261,7 @@ class History:
 
     # -- reads ----------------------------------------------------------------------------------
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        with self._lock:
+        with self._lock, self._explained():
             return [dict(r) for r in self.conn.execute(sql, params).fetchall()]
 
     def row(self, uid: int) -> dict[str, Any] | None:
@@ -337,7 +351,7 @@ class History:
         """
         from .history_frame import build_frame
 
-        with self._lock:
+        with self._lock, self._explained():
             return build_frame(
                 self.conn,
                 status=status,
