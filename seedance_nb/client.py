@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import unquote
 
 import httpx
 
@@ -71,6 +72,9 @@ class AsyncSeedance:
             retry=retry or RetryPolicy(),
             max_response_bytes=max_response_bytes,
             secret=self.settings.api_key.get(),
+            url_secret=(
+                self.settings.url_credentials.get() if self.settings.url_credentials else ""
+            ),
         )
         self._files: httpx.AsyncClient | None = None
 
@@ -78,7 +82,14 @@ class AsyncSeedance:
         headers = {"User-Agent": f"seedance_nb/{__version__}"}
         if auth:
             headers["Authorization"] = "Bearer " + self.settings.api_key.get()
+        login = None
+        if auth and self.settings.url_credentials is not None:
+            # A base URL's user:password go out as the Basic login httpx would make of them,
+            # never inside a URL (which httpx logs).
+            user, _, password = self.settings.url_credentials.get().partition(":")
+            login = httpx.BasicAuth(unquote(user), unquote(password))
         return httpx.AsyncClient(
+            auth=login,
             base_url=self.settings.base_url if auth else "",
             headers=headers,
             transport=self._transport,

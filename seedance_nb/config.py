@@ -19,7 +19,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError
 from .providers import PROVIDERS, adapter_for
@@ -83,6 +83,18 @@ class Settings:
     simulated: bool = False
     volcengine: bool = False
     key_source: str = "none"
+    # ``user:password`` of a base URL like https://user:pass@proxy/...: kept out of base_url
+    # (so out of history rows, reprs, logs and errors) and put back only on the wire.
+    url_credentials: Secret | None = field(default=None, repr=False)
+
+    @property
+    def http_base_url(self) -> str:
+        """The base URL as sent, credentials included."""
+        if self.url_credentials is None:
+            return self.base_url
+        parts = urlsplit(self.base_url)
+        netloc = f"{self.url_credentials.get()}@{parts.netloc}"
+        return urlunsplit(parts._replace(netloc=netloc))
 
     def describe(self) -> str:
         where = "the in-process simulator" if self.simulated else self.base_url
@@ -98,6 +110,34 @@ def _keyring_key(env_name: str) -> str | None:
         return keyring.get_password("seedance_nb", env_name)
     except Exception:  # a broken keyring backend must not break the package
         return None
+
+
+def split_credentials(url: str) -> tuple[str, str | None]:
+    """``(url without user:password, "user:password" or None)``."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=host)), userinfo or None
+
+
+def redact_url(url: str) -> str:
+    """A URL fit to show: credentials replaced with ``***``."""
+    bare, userinfo = split_credentials(url)
+    if userinfo is None:
+        return url
+    parts = urlsplit(bare)
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc))
+
+
+def _credentials_for(base_url: str, env: Mapping[str, str]) -> str | None:
+    """A stored base URL has no credentials: take them from $SEEDANCE_BASE_URL if it names the
+    same endpoint (a resumed task goes through the same proxy login)."""
+    configured = env.get("SEEDANCE_BASE_URL")
+    if not configured:
+        return None
+    bare, userinfo = split_credentials(configured)
+    return userinfo if bare.rstrip("/") == base_url.rstrip("/") else None
 
 
 def is_loopback(url: str) -> bool:
@@ -123,15 +163,18 @@ def resolve_settings(
     if provider == "ark" and base_url in ARK_PRESETS:
         volcengine = base_url == "volcengine"
         base_url = ARK_PRESETS[base_url]
+    credentials = None
     if base_url is not None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(
-                f"base URL {base_url!r} is not an http(s) URL. Fix: pass e.g. "
+                f"base URL {redact_url(base_url)!r} is not an http(s) URL. Fix: pass e.g. "
                 f"{adapter.default_base_url!r}"
                 + (" or a preset: byteplus, volcengine" if provider == "ark" else "")
             )
         volcengine = volcengine or "volces.com" in parts.netloc
+        base_url, credentials = split_credentials(base_url)
+        credentials = credentials or _credentials_for(base_url, env)
     key, source = api_key, "argument"
     if not key:
         key, source = env.get(adapter.key_env), adapter.key_env
@@ -147,6 +190,7 @@ def resolve_settings(
             Secret(key, source=label),
             volcengine=volcengine,
             key_source=source,
+            url_credentials=_url_secret(credentials),
         )
     if base_url is None:
         return Settings(
@@ -158,10 +202,18 @@ def resolve_settings(
         )
     if is_loopback(base_url):
         return Settings(
-            provider, base_url.rstrip("/"), Secret("local"), key_source="placeholder (loopback)"
+            provider,
+            base_url.rstrip("/"),
+            Secret("local"),
+            key_source="placeholder (loopback)",
+            url_credentials=_url_secret(credentials),
         )
     raise ConfigError(
         f"no API key for {provider} at {base_url}. Fix: set the environment variable "
         f"{adapter.key_env} (or pass api_key=...); leave base_url unset to use the built-in "
         "simulator"
     )
+
+
+def _url_secret(credentials: str | None) -> Secret | None:
+    return Secret(credentials, source="the base URL's user:password") if credentials else None

@@ -69,6 +69,7 @@ class Exchange:
         retry: RetryPolicy,
         max_response_bytes: int,
         secret: str,
+        url_secret: str = "",
     ) -> None:
         self._http = http
         self.adapter = adapter
@@ -77,6 +78,7 @@ class Exchange:
         self.retry = retry
         self.max_response_bytes = max_response_bytes
         self._secret = secret
+        self._url_secret = url_secret  # user:password of the base URL, if it has them
 
     async def create_once(self, call: HttpCall) -> Answer:
         ref = uuid.uuid4().hex
@@ -188,7 +190,7 @@ class Exchange:
         log.debug(
             "%s %s -> %s (%.0f ms)",
             call.method,
-            request.url.copy_with(query=None),
+            request.url.copy_with(query=None, userinfo=b""),
             answer.status_code,
             (time.monotonic() - started) * 1000,
         )
@@ -197,9 +199,12 @@ class Exchange:
     def _scrub(self, exc: BaseException) -> str:
         """An exception's text with the key cut out (libraries quote the headers they refuse)."""
         text = f"{type(exc).__name__}: {exc}"
-        secret = self._secret
-        if len(secret) >= 4:
-            text = text.replace(secret, "***").replace(repr(secret)[1:-1], "***")
+        for secret in (self._secret, self._url_secret):
+            if len(secret) >= 4:
+                text = text.replace(secret, "***").replace(repr(secret)[1:-1], "***")
+        password = self._url_secret.partition(":")[2]
+        if len(password) >= 4:
+            text = text.replace(password, "***")
         return text
 
     async def _exchange(self, request: httpx.Request) -> Answer:
