@@ -134,6 +134,11 @@ def _check_total(manager: TaskManager, requests: Sequence[Any], provider: str) -
     currencies = {e.currency for e in estimates if e.currency}
     tokens = [e.tokens for e in estimates]
     amounts = [e.amount for e in estimates]
+    if budget.currency and (budget.session is not None or budget.daily is not None):
+        # One currency for the caps: every estimate converted into it (or refused).
+        amounts = [None if e.amount is None else
+                   budget.convert(e.amount, e.currency, budget.currency) for e in estimates]  # fmt: skip
+        currencies = {budget.currency}
     total = _Total(
         None if None in tokens else sum(t or 0 for t in tokens),
         None if None in amounts or len(currencies) > 1 else sum(a or 0.0 for a in amounts),
