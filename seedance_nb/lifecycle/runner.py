@@ -134,9 +134,9 @@ async def create(manager: TaskManager, task: Task) -> None:
             return
         except RateLimitError as exc:
             limited += 1
-            # Never sooner than asked, and a growing pause even when asked for none (0, a past
-            # date): the server said "too many", not "try again at once".
-            wait = max(exc.retry_after or 0.0, min(60.0, 2.0**limited))
+            # Never sooner than asked, and a growing pause (the client's backoff) even when
+            # asked for none (0, a past date): the server said "too many", not "at once".
+            wait = max(exc.retry_after or 0.0, client.retry.backoff(limited))
             manager.limiter.release(task)
             if limited >= RATE_LIMITED_ATTEMPTS:
                 task._error = exc
