@@ -9,7 +9,11 @@ Resolution order for each setting: the argument, then the environment, then the 
 | API key   | api_key=   | ``ARK_API_KEY`` (ark), ``MAXAPI_KEY`` (maxapi, maxapi-openai); else keyring service ``seedance_nb`` | none |
 
 With no key anywhere and no base URL, everything runs against the in-process simulator and says
-so. A loopback base URL without a key (a simulator served with ``seedance simulator``) is sent a
+so. Keys are checked when read: surrounding whitespace is trimmed, any other invisible character
+is refused (without showing the key). A base URL's ``user:password`` (a proxy login) is kept out of
+``Settings.base_url``, so out of history rows, reprs, logs and errors, and sent as a Basic login; a
+task resumed in a new process gets it again from ``SEEDANCE_BASE_URL`` when that names the same
+endpoint. A loopback base URL without a key (a simulator served with ``seedance simulator``) is sent a
 placeholder key.
 """
 
