@@ -203,3 +203,29 @@ async def test_process_killed_with_the_create_in_flight_never_adopts_a_stranger(
     else:
         assert again.id is None and again.status is Status.UNKNOWN
         assert again.candidates == (theirs,)  # listed for the user, not adopted
+
+
+class NoDate(httpx.AsyncBaseTransport):
+    """A server (or a proxy) that sends no ``Date`` header: its clock cannot be compared."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        await response.aread()
+        headers = [(k, v) for k, v in response.headers.raw if k.lower() != b"date"]
+        return httpx.Response(response.status_code, headers=headers, content=response.content)
+
+
+async def test_without_a_date_header_nothing_is_adopted_but_candidates_are_listed(
+    make_manager: MakeManager,
+):
+    sim = Simulator(SimulatorConfig(queue_seconds=0.05, run_seconds=0.1, jitter=0.0))
+    manager = make_manager(NoDate(Colleague(sim, arrives=True)))
+    task = manager.submit(mine(seed=21), provider="ark", base_url=BASE)
+    await settle(task)
+    assert sim.tasks_created() == 1
+    assert task.id is None and task.status is Status.UNKNOWN
+    assert task.candidates == tuple(sim.store.tasks)  # ours, listed for the user to adopt
+    assert "Date header" in task.error_message
