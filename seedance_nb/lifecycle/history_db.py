@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .history_errors import history_error
+from .history_ids import TaskIds
 from .history_schema import ASSET_COLUMNS, SCHEMA, SCHEMA_VERSION, TASK_COLUMNS
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def default_home() -> Path:
     return Path(env).expanduser() if env else Path.cwd() / ".seedance"
 
 
-class History:
+class History(TaskIds):
     """The history database. ``path`` is a folder (``history.sqlite3`` inside) or a ``.sqlite3``
     file; by default :func:`default_home`.
 
@@ -237,20 +238,6 @@ class History:
             if event is not None:
                 _event(conn, uid, at, event, None, {"idx": idx, **(detail or {})})
 
-    def adopt_id(self, uid: int, task_id: str, *, at: float, detail: Mapping[str, Any]) -> bool:
-        """Give an ambiguous row the task id found upstream; False if another row has it."""
-        try:
-            self.update(
-                uid,
-                {"id": task_id, "create_state": "reconciled"},
-                at=at,
-                event="reconciled",
-                detail=detail,
-            )
-        except sqlite3.IntegrityError:
-            return False
-        return True
-
     def claim(self, uid: int, owner: str, expected: str | None) -> bool:
         """Take over a row from a process that has ended (compare-and-set on ``owner``)."""
         with self._tx() as conn:
@@ -279,42 +266,6 @@ class History:
 
     def unfinished(self) -> list[dict[str, Any]]:
         return self._query("SELECT * FROM tasks WHERE phase != 'done' ORDER BY uid")
-
-    def known_ids(self, provider: str, base_url: str) -> set[str]:
-        rows = self._query(
-            "SELECT id FROM tasks WHERE provider = ? AND base_url = ? AND id IS NOT NULL",
-            (provider, base_url),
-        )
-        return {r["id"] for r in rows}
-
-    def holder(self, provider: str, base_url: str, task_id: str) -> int | None:
-        """The row that holds this provider task id, if any."""
-        rows = self._query(
-            "SELECT uid FROM tasks WHERE provider = ? AND base_url = ? AND id = ?",
-            (provider, base_url, task_id),
-        )
-        return int(rows[0]["uid"]) if rows else None
-
-    def candidates(self, uid: int) -> list[str]:
-        """The upstream ids last listed as candidates of an ambiguous create (``unresolved``)."""
-        rows = self._query(
-            "SELECT detail FROM events WHERE uid = ? AND kind = 'unresolved' "
-            "ORDER BY seq DESC LIMIT 1",
-            (uid,),
-        )
-        if not rows or not rows[0]["detail"]:
-            return []
-        found = json.loads(rows[0]["detail"]).get("candidates") or []
-        return [str(c) for c in found]
-
-    def claimants(self, task_id: str) -> list[int]:
-        """Rows without a task id whose latest candidates include ``task_id``."""
-        rows = self._query(
-            "SELECT DISTINCT e.uid FROM events e JOIN tasks t ON t.uid = e.uid "
-            "WHERE e.kind = 'unresolved' AND t.id IS NULL AND e.detail LIKE ? ORDER BY e.uid",
-            ("%" + json.dumps(task_id) + "%",),
-        )
-        return [r["uid"] for r in rows if task_id in self.candidates(r["uid"])]
 
     def assets(self, uid: int) -> list[dict[str, Any]]:
         return self._query("SELECT * FROM assets WHERE uid = ? ORDER BY idx", (uid,))
