@@ -25,7 +25,8 @@ from .download import DownloadResult, Pace, save_stream
 from .errors import AmbiguousCreateError, ApiError, MalformedResponseError, ServerError
 from .exchange import Answer, Exchange, Timeouts
 from .providers import CreateResult, adapter_for
-from .providers.base import decode_json, header, server_date
+from .providers.base import decode_json
+from .providers.headers import header, server_date
 from .retry import RetryPolicy
 from .status import Status, TaskSnapshot
 

@@ -13,7 +13,7 @@ import pytest
 
 from seedance_nb.errors import RateLimitError
 from seedance_nb.lifecycle import VirtualClock
-from seedance_nb.providers.base import RETRY_AFTER_CAP, retry_after
+from seedance_nb.providers.headers import RETRY_AFTER_CAP, retry_after
 from seedance_nb.retry import RetryPolicy
 from seedance_nb.simulator import Simulator, SimulatorConfig
 from seedance_nb.status import Status
