@@ -38,6 +38,7 @@ BENCHES = {
     "polling": "bench_polling",
     "doorbell": "bench_doorbell",
     "durability": "bench_durability",
+    "faults": "bench_faults",
 }
 
 

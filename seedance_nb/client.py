@@ -15,16 +15,18 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import unquote
 
 import httpx
 
 from . import __version__
-from .config import Settings, resolve_settings
-from .download import DownloadResult, save_stream
+from .config import Settings, is_loopback, resolve_settings
+from .download import DownloadResult, Pace, save_stream
 from .errors import AmbiguousCreateError, ApiError, MalformedResponseError, ServerError
 from .exchange import Answer, Exchange, Timeouts
 from .providers import CreateResult, adapter_for
-from .providers.base import decode_json, header
+from .providers.base import decode_json
+from .providers.headers import header, server_date
 from .retry import RetryPolicy
 from .status import Status, TaskSnapshot
 
@@ -71,6 +73,9 @@ class AsyncSeedance:
             retry=retry or RetryPolicy(),
             max_response_bytes=max_response_bytes,
             secret=self.settings.api_key.get(),
+            url_secret=(
+                self.settings.url_credentials.get() if self.settings.url_credentials else ""
+            ),
         )
         self._files: httpx.AsyncClient | None = None
 
@@ -78,7 +83,14 @@ class AsyncSeedance:
         headers = {"User-Agent": f"seedance_nb/{__version__}"}
         if auth:
             headers["Authorization"] = "Bearer " + self.settings.api_key.get()
+        login = None
+        if auth and self.settings.url_credentials is not None:
+            # A base URL's user:password go out as the Basic login httpx would make of them,
+            # never inside a URL (which httpx logs).
+            user, _, password = self.settings.url_credentials.get().partition(":")
+            login = httpx.BasicAuth(unquote(user), unquote(password))
         return httpx.AsyncClient(
+            auth=login,
             base_url=self.settings.base_url if auth else "",
             headers=headers,
             transport=self._transport,
@@ -162,6 +174,25 @@ class AsyncSeedance:
         answer = await self._exchange.read(self.adapter.build_get(task_id))
         return self._parse(answer, self.adapter.parse_task)
 
+    async def list_dated(
+        self,
+        *,
+        task_ids: list[str] | None = None,
+        status: Status | None = None,
+        model: str | None = None,
+        page_size: int = 100,
+        page_num: int = 1,
+    ) -> tuple[list[TaskSnapshot] | None, float | None]:
+        """:meth:`list`, with the server's ``Date`` header as Unix seconds (``None`` if it sent
+        none): reconciling a lost create bounds the clock skew between us and the server by it."""
+        call = self.adapter.build_list(
+            task_ids=task_ids, status=status, model=model, page_size=page_size, page_num=page_num
+        )
+        if call is None:
+            return None, None
+        answer = await self._exchange.read(call)
+        return self._parse(answer, self.adapter.parse_list), server_date(answer.headers)
+
     async def list(
         self,
         *,
@@ -172,13 +203,10 @@ class AsyncSeedance:
         page_num: int = 1,
     ) -> list[TaskSnapshot] | None:
         """One page of tasks matching the filters, or ``None`` when the dialect has no list."""
-        call = self.adapter.build_list(
+        tasks, _ = await self.list_dated(
             task_ids=task_ids, status=status, model=model, page_size=page_size, page_num=page_num
         )
-        if call is None:
-            return None
-        answer = await self._exchange.read(call)
-        return self._parse(answer, self.adapter.parse_list)
+        return tasks
 
     async def cancel(self, task_id: str) -> None:
         """Cancel a queued task (or delete a finished one's record, where the API does that)."""
@@ -193,13 +221,23 @@ class AsyncSeedance:
         await self._exchange.read(call)
 
     async def download(
-        self, url: str, dest: Path, *, max_bytes: int = 512 * 1024 * 1024
+        self,
+        url: str,
+        dest: Path,
+        *,
+        max_bytes: int = 512 * 1024 * 1024,
+        pace: Pace | None = None,
     ) -> DownloadResult:
-        """Stream a result file to ``dest`` (temp file + rename), checking size and signature."""
+        """Stream a result file to ``dest`` (temp file + rename), checking size and signature,
+        within an overall deadline and a minimum rate (``pace``). Redirects to this machine or
+        the local network are refused unless the API itself is here (the simulator)."""
         if self._files is None:
             # Result files live on other hosts: never send them the API key.
             self._files = self._make_http(auth=False)
-        return await save_stream(self._files, url, dest, max_bytes=max_bytes)
+        local = self.simulated or is_loopback(self.settings.base_url)
+        return await save_stream(
+            self._files, url, dest, max_bytes=max_bytes, pace=pace, allow_private=local
+        )
 
     # -- plumbing ---------------------------------------------------------------------------
     def _parse(self, answer: Answer, parse: Callable[[Any], T]) -> T:

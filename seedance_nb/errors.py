@@ -19,6 +19,7 @@ Every exception the package raises on purpose derives from :class:`SeedanceError
     │   ├── ServerError          5xx
     │   └── MalformedResponseError 2xx/any body that is not the documented shape
     ├── DownloadError            a result file could not be saved (size, type, expired URL)
+    ├── HistoryError             the history database is corrupt, locked or not writable
     ├── TaskFailed               a task ended failed/expired/cancelled (raised by ``Task.result``)
     └── TaskNotFound             no task by that uid or id in this session or its history
 
@@ -61,6 +62,8 @@ class TransportError(SeedanceError):
     """No usable HTTP answer arrived (timeouts, resets, overall deadline).
 
     ``status_code`` and ``request_id`` are set when an answer did arrive but could not be used.
+    ``repeatable`` is False when the request itself cannot be sent (refused by the HTTP library
+    before any byte left): sending it again would fail the same way.
     """
 
     def __init__(
@@ -70,7 +73,9 @@ class TransportError(SeedanceError):
         provider: str | None = None,
         status_code: int | None = None,
         request_id: str | None = None,
+        repeatable: bool = True,
     ) -> None:
+        self.repeatable = repeatable
         self.message = message
         self.provider = provider
         self.status_code = status_code
@@ -177,6 +182,18 @@ class ServerError(ApiError):
 
 class MalformedResponseError(ApiError):
     """A body that is not the documented shape (HTML error page, truncated JSON, wrong types)."""
+
+
+class HistoryError(SeedanceError):
+    """The history database cannot be used (corrupt, locked, read-only, not a folder).
+
+    Raised before anything is sent: without a durable row a paid task could be lost. ``path``
+    names the file; the message says how to fix it.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class TaskFailed(SeedanceError):

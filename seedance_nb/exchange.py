@@ -29,6 +29,9 @@ from .retry import RETRYABLE_STATUS, RetryPolicy
 
 log = logging.getLogger("seedance_nb")
 
+# Raised by the HTTP library before it writes anything (an illegal header, an unknown scheme).
+NOT_SENT = (httpx.LocalProtocolError, httpx.UnsupportedProtocol)
+
 
 @dataclass(frozen=True)
 class Timeouts:
@@ -66,6 +69,7 @@ class Exchange:
         retry: RetryPolicy,
         max_response_bytes: int,
         secret: str,
+        url_secret: str = "",
     ) -> None:
         self._http = http
         self.adapter = adapter
@@ -74,6 +78,7 @@ class Exchange:
         self.retry = retry
         self.max_response_bytes = max_response_bytes
         self._secret = secret
+        self._url_secret = url_secret  # user:password of the base URL, if it has them
 
     async def create_once(self, call: HttpCall) -> Answer:
         ref = uuid.uuid4().hex
@@ -148,6 +153,8 @@ class Exchange:
     def _may_retry(self, attempt: int, error: ApiError) -> bool:
         if attempt >= self.retry.max_attempts:
             return False
+        if isinstance(error, RateLimitError) and self.retry.max_retry_after <= 0:
+            return False  # the caller silences the whole endpoint (see lifecycle.endpoints)
         return error.retry_after is None or error.retry_after <= self.retry.max_retry_after
 
     def _error(self, answer: Answer) -> ApiError:
@@ -166,21 +173,39 @@ class Exchange:
             raise _LostAnswer(
                 f"no complete answer within {self.timeouts.overall:g} s", sent=True
             ) from None
+        except NOT_SENT as exc:
+            raise TransportError(
+                f"{call.method} {call.path} could not be sent: {self._scrub(exc)}; nothing left "
+                "this machine",
+                provider=self.provider,
+                repeatable=False,
+            ) from None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise _LostAnswer(f"{type(exc).__name__}: {exc}", sent=False) from None
+            raise _LostAnswer(self._scrub(exc), sent=False) from None
         except httpx.HTTPError as exc:
-            raise _LostAnswer(f"{type(exc).__name__}: {exc}", sent=True) from None
+            raise _LostAnswer(self._scrub(exc), sent=True) from None
         except (OSError, RuntimeError) as exc:
             # In-process transports surface a dropped connection as the app's own exception.
             raise _LostAnswer(f"connection lost: {type(exc).__name__}", sent=True) from None
         log.debug(
             "%s %s -> %s (%.0f ms)",
             call.method,
-            request.url.copy_with(query=None),
+            request.url.copy_with(query=None, userinfo=b""),
             answer.status_code,
             (time.monotonic() - started) * 1000,
         )
         return answer
+
+    def _scrub(self, exc: BaseException) -> str:
+        """An exception's text with the key cut out (libraries quote the headers they refuse)."""
+        text = f"{type(exc).__name__}: {exc}"
+        for secret in (self._secret, self._url_secret):
+            if len(secret) >= 4:
+                text = text.replace(secret, "***").replace(repr(secret)[1:-1], "***")
+        password = self._url_secret.partition(":")[2]
+        if len(password) >= 4:
+            text = text.replace(password, "***")
+        return text
 
     async def _exchange(self, request: httpx.Request) -> Answer:
         response = await self._http.send(request, stream=True)

@@ -22,7 +22,8 @@ class RetryPolicy:
     max_attempts: int = 4
     base_delay: float = 0.5
     max_delay: float = 8.0
-    # A longer Retry-After than this is handed back to the caller (the poller reschedules).
+    # A longer Retry-After than this is handed back to the caller (the poller reschedules);
+    # 0 hands back every 429.
     max_retry_after: float = 60.0
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
 
@@ -31,8 +32,9 @@ class RetryPolicy:
         delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         delay *= 0.5 + random.random() / 2  # jitter: spread retries of many tasks apart
         if retry_after is not None:
-            # Never earlier than the server asked; a little jitter on top, not below.
-            return retry_after + min(delay, 1.0) * random.random()
+            # Never earlier than the server asked, and never at once even if it asked for 0 (or
+            # a date in the past): a little jitter on top, not below.
+            return max(retry_after, delay) + min(delay, 1.0) * random.random()
         return delay
 
 

@@ -82,3 +82,5 @@ class TaskSnapshot:
     ratio: str | None = None
     duration: float | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The provider said "succeeded" but gave no result URL (``status`` is then UNKNOWN).
+    no_result: bool = False

@@ -39,6 +39,8 @@ class PrivateLoop:
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=5)
+        if not self._thread.is_alive() and not self.loop.is_closed():
+            self.loop.close()  # its selector and self-pipe sockets go with it
 
 
 class Seedance:

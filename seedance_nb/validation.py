@@ -124,7 +124,28 @@ def _carried(ctx: Context) -> list[Problem]:
     return problems
 
 
+def _control_character(text: str) -> Problem | None:
+    """The first control character (other than tab and line breaks) or lone surrogate: some
+    gateways cut the prompt there, others refuse it after charging nothing or something."""
+    for i, char in enumerate(text):
+        code = ord(char)
+        if char in "\t\n\r":
+            continue
+        if code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF:
+            before = text[max(0, i - 12) : i].replace("\n", " ")
+            where = f" (after {before!r})" if before.strip() else ""
+            return Problem(
+                "prompt",
+                f"the prompt has a control character U+{code:04X} at position {i + 1}{where}",
+                "remove it (pasted text can carry invisible characters)",
+            )
+    return None
+
+
 def _prompt(ctx: Context) -> list[Problem]:
+    bad = _control_character(ctx.request.prompt or "")
+    if bad is not None:
+        return [bad]
     prompt = ctx.request.prompt.strip()
     mode = ctx.request.mode
     if not prompt:

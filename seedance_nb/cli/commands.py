@@ -149,7 +149,18 @@ def submit(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         files = [Path(shutil.copy2(f, out / Path(f).name)) for f in files]
     _report(args, task, files=files)
-    return 0 if task.status is not None and task.status.value == "succeeded" else 1
+    unsaved = [d for d in task.downloads if d.get("state") != "saved"]
+    for item in unsaved:  # a paid result is never skipped silently
+        note(
+            f"seedance: {item.get('kind', 'result')} not saved ({item.get('state')}): "
+            f"{item.get('error') or 'no reason given'}; try again with `seedance download "
+            f"{task.id}`"
+        )
+    succeeded = task.status is not None and task.status.value == "succeeded"
+    if succeeded and not files:
+        note("seedance: the task succeeded but nothing was saved")
+        return 1
+    return 0 if succeeded else 1
 
 
 def _report(

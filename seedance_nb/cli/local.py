@@ -95,6 +95,25 @@ def resume(args: argparse.Namespace) -> int:
     return 0
 
 
+def adopt(args: argparse.Namespace) -> int:
+    """Settle a lost create: the given upstream task id is what it made; then follow it."""
+    from ..lifecycle import adopt as take
+
+    try:
+        task = take(args.uid, args.task_id) if args.uid is not None else take(args.task_id)
+    except (ValueError, KeyError) as exc:
+        print(f"seedance: refused: {exc}", file=sys.stderr)
+        return 2
+    if args.wait:
+        task.wait()
+    status = task.status.value if task.status else "unknown"
+    if args.json:
+        emit_json({"uid": task.uid, "task_id": task.id, "status": status})
+    else:
+        note(f"task #{task.uid} adopted {task.id}: {status}")
+    return 0
+
+
 def download(args: argparse.Namespace) -> int:
     from ..lifecycle import get_manager
     from .progress import watch

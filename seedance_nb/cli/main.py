@@ -2,8 +2,9 @@
 
 Exit codes: 0 done, 2 refused locally (nothing was sent: a rule the API would refuse, a budget
 cap, a setting, a usage error such as an unknown option or task id), 1 API or transport error (or
-a task that did not succeed). Every error is one line on stderr; ``-v`` adds the traceback. With
-no API key configured every command talks to the built-in simulator and says so on stderr.
+a task that did not succeed), 3 the history database is unusable (corrupt, locked, read-only;
+nothing was sent). Every error is one line on stderr; ``-v`` adds the traceback. With no API key
+configured every command talks to the built-in simulator and says so on stderr.
 """
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from ..errors import BudgetExceeded, ConfigError, SeedanceError, TaskNotFound, ValidationError
+from ..errors import (
+    BudgetExceeded,
+    ConfigError,
+    HistoryError,
+    SeedanceError,
+    TaskNotFound,
+    ValidationError,
+)
 from . import commands, local
 from .build import add_request_arguments
 
-EXIT_OK, EXIT_API, EXIT_REFUSED = 0, 1, 2
+EXIT_OK, EXIT_API, EXIT_REFUSED, EXIT_HISTORY = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("--tag")
     hist.add_argument("--limit", type=int)
     add("resume", local.resume, "poll unfinished tasks again and fetch missing results")
+    adopt = add("adopt", local.adopt, "settle a lost create: this upstream task id is what it made")
+    adopt.add_argument("task_id", help="a candidate listed by the unknown task")
+    adopt.add_argument("--uid", type=int, help="the history row (when the id is not a candidate)")
+    adopt.add_argument("--wait", action="store_true", help="wait until it finishes")
     dl = add("download", local.download, "fetch a finished task's results into the cache")
     dl.add_argument("task_id")
     demo = add("demo", local.demo, "execute the quickstart headless; write the notebook and HTML")
@@ -119,6 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TaskNotFound as exc:
         print(f"seedance {args.command}: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    except HistoryError as exc:
+        print(f"seedance: history unusable: {exc}", file=sys.stderr)
+        return EXIT_HISTORY
     except SeedanceError as exc:
         _trace(args)
         print(f"seedance: error: {exc}", file=sys.stderr)

@@ -38,6 +38,7 @@ __all__ = [
     "TaskGroup",
     "TaskManager",
     "VirtualClock",
+    "adopt",
     "default_home",
     "download",
     "get_manager",
@@ -81,6 +82,13 @@ def resume(*, force: bool = False, wait: bool = False) -> list[Task]:
     if wait and tasks:
         TaskGroup(manager, tasks, "resume").wait()
     return tasks
+
+
+def adopt(task: Task | int | str, task_id: str | None = None) -> Task:
+    """Decide a lost create yourself: ``adopt("cgt-…")`` takes the one unknown task listing that
+    id among its candidates; ``adopt(uid, "cgt-…")`` names the row. Polling takes over.
+    """
+    return get_manager().adopt(task, task_id)
 
 
 def download(task: Task | int | str, *, wait: bool = True) -> list[Path]:

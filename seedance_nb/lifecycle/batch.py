@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BudgetExceeded, ConfigError, UnsupportedOperation
+from ..errors import BudgetExceeded, ConfigError, SeedanceError, UnsupportedOperation
 from ..status import Status
 
 if TYPE_CHECKING:
@@ -134,6 +134,11 @@ def _check_total(manager: TaskManager, requests: Sequence[Any], provider: str) -
     currencies = {e.currency for e in estimates if e.currency}
     tokens = [e.tokens for e in estimates]
     amounts = [e.amount for e in estimates]
+    if budget.currency and (budget.session is not None or budget.daily is not None):
+        # One currency for the caps: every estimate converted into it (or refused).
+        amounts = [None if e.amount is None else
+                   budget.convert(e.amount, e.currency, budget.currency) for e in estimates]  # fmt: skip
+        currencies = {budget.currency}
     total = _Total(
         None if None in tokens else sum(t or 0 for t in tokens),
         None if None in amounts or len(currencies) > 1 else sum(a or 0.0 for a in amounts),
@@ -159,7 +164,11 @@ def submit_many(
     parent_id: str | None = None,
     tag: str | None = None,
 ) -> TaskGroup:
-    """Validate every request first (none is sent if one is refused), then submit them all."""
+    """Validate every request first (none is sent if one is refused), then submit them all.
+
+    A refusal part way (another kernel spent meanwhile, the history failed) raises the same
+    error saying which requests were sent, with their :class:`TaskGroup` as ``exc.group``.
+    """
     from ..validation import validate
 
     items = list(requests)
@@ -169,17 +178,37 @@ def submit_many(
                  will_upload=settings.simulated)  # fmt: skip
     _check_total(manager, items, settings.provider)
     group_tag = tag or f"batch-{uuid.uuid4().hex[:8]}"
-    tasks = [
-        manager.submit(
-            request,
-            provider=provider,
-            base_url=base_url,
-            tags=[*tags, group_tag],
-            parent_id=parent_id,
-        )
-        for request in items
-    ]
+    tasks: list[Task] = []
+    for index, request in enumerate(items):
+        try:
+            task = manager.submit(
+                request, provider=provider, base_url=base_url, tags=[*tags, group_tag],
+                parent_id=parent_id,
+            )  # fmt: skip
+        except SeedanceError as exc:
+            if not tasks:
+                raise  # nothing was sent: the error says so already
+            raise partial_batch(
+                exc, TaskGroup(manager, tasks, group_tag), index, len(items)
+            ) from None
+        tasks.append(task)
     return TaskGroup(manager, tasks, group_tag)
+
+
+def partial_batch(exc: SeedanceError, group: TaskGroup, index: int, total: int) -> SeedanceError:
+    """The refusal of request ``index`` (0-based) after earlier ones were sent: the same error,
+    saying exactly what was sent, with the partial group attached (``exc.group``)."""
+    reason = str(exc).replace("nothing was sent", "it was not sent")
+    uids = ", ".join(f"#{t.uid}" for t in group)
+    first = "request 1 was" if index == 1 else f"requests 1-{index} were"
+    exc.args = (
+        f"request {index + 1} of {total} was refused ({reason}). {first} sent already and "
+        f"{'is' if index == 1 else 'are'} running: tasks {uids}, in exc.group (tag "
+        f"{group.tag!r}); requests {index + 1}-{total} were not sent",
+    )
+    exc.group = group  # type: ignore[attr-defined]
+    exc.sent = list(group.tasks)  # type: ignore[attr-defined]
+    return exc
 
 
 def grid(

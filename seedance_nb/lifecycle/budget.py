@@ -1,13 +1,16 @@
 """Spending caps, checked against the estimate before anything is sent.
 
 A cap per session (this kernel's task manager) and per calendar day (local time, all kernels
-sharing the history), in money (the price table's currency) and/or in tokens. The check and the
+sharing the history), in money and/or in tokens. Money caps are in ``currency`` (by default the
+currency of each request's price); spend in another currency is converted with a rate you set
+(``rates={"CNY": 0.14}``: USD per yuan) or, without one, the request is refused: never ignored. The check and the
 insert of the request row happen in one ``BEGIN IMMEDIATE`` transaction, so two kernels cannot
 both squeeze under the same cap. A refusal raises :class:`~seedance_nb.errors.BudgetExceeded` and
 sends nothing.
 
 Caps come from the argument, else ``SEEDANCE_BUDGET_SESSION``, ``SEEDANCE_BUDGET_DAILY``,
-``SEEDANCE_BUDGET_SESSION_TOKENS``, ``SEEDANCE_BUDGET_DAILY_TOKENS`` (read when the manager is made).
+``SEEDANCE_BUDGET_SESSION_TOKENS``, ``SEEDANCE_BUDGET_DAILY_TOKENS``, ``SEEDANCE_BUDGET_CURRENCY``
+and ``SEEDANCE_BUDGET_RATES`` (``CNY=0.14,EUR=1.08``), read when the manager is made.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -28,15 +31,33 @@ _UNBILLED = ("failed", "cancelled", "expired")
 
 @dataclass(frozen=True)
 class Budget:
-    """Caps; ``None`` means no cap.
+    """Caps; ``None`` means no cap. Money caps are in ``currency``; ``rates`` convert other
+    currencies into it (units of ``currency`` per unit of the key).
 
-    >>> TaskManager(budget=Budget(session=5.0, daily=20.0))
+    >>> TaskManager(budget=Budget(session=5.0, daily=20.0, currency="USD", rates={"CNY": 0.14}))
     """
 
     session: float | None = None
     daily: float | None = None
     session_tokens: int | None = None
     daily_tokens: int | None = None
+    currency: str | None = None  # None: the currency of each request's price
+    rates: Mapping[str, float] = field(default_factory=dict)
+
+    def convert(self, amount: float, currency: str | None, into: str | None) -> float:
+        """``amount`` in ``currency`` expressed in ``into`` (the caps' currency); raises
+        :class:`BudgetExceeded` when no rate converts it (spend is never silently ignored)."""
+        if currency is None or into is None or currency.upper() == into.upper():
+            return amount
+        if self.currency is not None and into.upper() == self.currency.upper():
+            rate = {k.upper(): v for k, v in self.rates.items()}.get(currency.upper())
+            if rate is not None:
+                return amount * rate
+        raise BudgetExceeded(
+            f"money in {currency} cannot be checked against a cap in {into}: no rate converts "
+            f"it; nothing was sent. Fix: Budget(..., currency={into!r}, rates={{{currency!r}: "
+            f"<{into} per {currency}>}}) or SEEDANCE_BUDGET_RATES={currency}=<rate>"
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Budget:
@@ -51,6 +72,15 @@ class Budget:
             except ValueError:
                 raise ConfigError(f"{name}={raw!r} is not a number. Fix: e.g. {name}=5") from None
 
+        rates = {}
+        for item in filter(None, (env.get("SEEDANCE_BUDGET_RATES") or "").split(",")):
+            name, _, value = item.partition("=")
+            try:
+                rates[name.strip().upper()] = float(value)
+            except ValueError:
+                raise ConfigError(
+                    f"SEEDANCE_BUDGET_RATES has {item!r}, not CUR=rate. Fix: e.g. CNY=0.14,EUR=1.08"
+                ) from None
         session_tokens = number("SEEDANCE_BUDGET_SESSION_TOKENS")
         daily_tokens = number("SEEDANCE_BUDGET_DAILY_TOKENS")
         return cls(
@@ -58,6 +88,8 @@ class Budget:
             daily=number("SEEDANCE_BUDGET_DAILY"),
             session_tokens=int(session_tokens) if session_tokens is not None else None,
             daily_tokens=int(daily_tokens) if daily_tokens is not None else None,
+            currency=(env.get("SEEDANCE_BUDGET_CURRENCY") or "").strip().upper() or None,
+            rates=rates,
         )
 
     @property
@@ -73,7 +105,11 @@ class Budget:
             return None
         amount = getattr(estimate, "amount", None)
         tokens = getattr(estimate, "tokens", None)
-        currency = getattr(estimate, "currency", None)
+        priced_in = getattr(estimate, "currency", None)
+        currency = self.currency or priced_in  # the caps' currency
+        money_cap = self.session is not None or self.daily is not None
+        if money_cap and amount is not None:
+            amount = self.convert(amount, priced_in, currency)
         if (self.session is not None or self.daily is not None) and amount is None:
             raise BudgetExceeded(
                 "a spending cap is set but this request has no price estimate, so the cap "
@@ -94,12 +130,20 @@ class Budget:
                 if cap is None and cap_tokens is None:
                     continue
                 since = 0.0 if scope is not None else day_start.timestamp()
-                spent, spent_tokens = _spent(conn, since=since, session=scope, currency=currency)
+                spent, spent_tokens = _spent(
+                    conn,
+                    since=since,
+                    session=scope,
+                    convert=(lambda a, c: self.convert(a, c, currency))
+                    if cap is not None
+                    else None,
+                )
                 if cap is not None and amount is not None and spent + amount > cap + 1e-9:
+                    unit = currency or "(no currency)"
                     raise BudgetExceeded(
-                        f"{label} cap {cap:g} {currency or ''} would be passed: "
-                        f"{spent:.4g} already committed + {amount:.4g} estimated for this "
-                        "request; nothing was sent"
+                        f"{label} cap {cap:g} {unit} would be passed: {spent:.4g} {unit} already "
+                        f"committed + {amount:.4g} {unit} estimated for this request; nothing "
+                        "was sent"
                     )
                 if (
                     cap_tokens is not None
@@ -115,10 +159,15 @@ class Budget:
 
 
 def _spent(
-    conn: sqlite3.Connection, *, since: float, session: str | None, currency: str | None
+    conn: sqlite3.Connection,
+    *,
+    since: float,
+    session: str | None,
+    convert: Callable[[float, str | None], float] | None,
 ) -> tuple[float, int]:
-    """Money (in ``currency``) and tokens committed since ``since``: actual figures where known,
-    estimates otherwise; tasks that ended unbilled are left out."""
+    """Money (through ``convert``, which raises for a currency it cannot convert) and tokens
+    committed since ``since``: actual figures where known, estimates otherwise; tasks that ended
+    unbilled are left out."""
     sql = (
         "SELECT currency, COALESCE(cost, estimated_cost), COALESCE(tokens, estimated_tokens) "
         "FROM tasks WHERE submitted_at >= ? "
@@ -132,8 +181,8 @@ def _spent(
     money = 0.0
     tokens = 0
     for row_currency, row_amount, row_tokens in conn.execute(sql, params).fetchall():
-        if row_amount is not None and (currency is None or row_currency in (None, currency)):
-            money += float(row_amount)
+        if row_amount is not None and convert is not None:
+            money += convert(float(row_amount), row_currency)
         tokens += int(row_tokens or 0)
     return money, tokens
 

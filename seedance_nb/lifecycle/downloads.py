@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..download import Pace
 from ..errors import DownloadError
 from .alarm import Alarm, cancel_all
 
@@ -36,6 +37,10 @@ class DownloadPolicy:
     attempts: int = 5
     retry_delay: float = 5.0  # doubled after each failure
     max_retry_delay: float = 300.0
+    # One file: this long in all, and at least ``min_rate`` bytes/s once ``grace`` has passed.
+    deadline: float = 900.0
+    min_rate: float = 16 * 1024
+    grace: float = 30.0
 
 
 @dataclass(order=True)
@@ -117,7 +122,10 @@ class Downloader:
         manager = self.manager
         info = task._files[idx]
         now = manager.clock.time()
-        if info.get("expires_at") is not None and info["expires_at"] <= now:
+        # Expiry stamps come from the provider's clock and answers that may be old: a URL is
+        # always tried once before it is called expired.
+        past = info.get("expires_at") is not None and info["expires_at"] <= now
+        if past and job.attempt > 0:
             self._settle(job, {"state": "expired", "error": "the URL expired before it was saved"})
             return
         if info["url"].startswith("data:…"):
@@ -126,11 +134,13 @@ class Downloader:
         dest = manager.history.media_dir / _file_stem(task, idx, info["kind"])
         try:
             client = manager.client_for(task)
-            saved = await client.download(info["url"], dest, max_bytes=self.policy.max_bytes)
+            policy = self.policy
+            pace = Pace(policy.deadline, policy.min_rate, policy.grace)
+            saved = await client.download(info["url"], dest, max_bytes=policy.max_bytes, pace=pace)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every failure is recorded; none changes the task's status
-            expired = isinstance(exc, DownloadError) and exc.expired
+            expired = (isinstance(exc, DownloadError) and exc.expired) or past
             final = expired or job.attempt + 1 >= self.policy.attempts or _too_large(exc)
             message = str(exc) or type(exc).__name__
             if not isinstance(exc, DownloadError):

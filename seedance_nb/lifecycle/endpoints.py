@@ -41,7 +41,11 @@ class Endpoints:
             if base_url is not None and base_url.startswith(SIMULATOR_HOST):
                 self._settings[key] = simulator_settings(provider or "ark", base_url)
             else:
-                self._settings[key] = resolve_settings(provider, base_url=base_url)
+                settings = resolve_settings(provider, base_url=base_url)
+                self._settings[key] = settings
+                # Rows store the base URL without its user:password; their clients are made
+                # from it and must still log in to the proxy.
+                self._settings.setdefault((settings.provider, settings.base_url), settings)
         return self._settings[key]
 
     def client_for(self, task: Task) -> AsyncSeedance:

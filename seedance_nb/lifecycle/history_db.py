@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .history_errors import history_error
+from .history_ids import TaskIds
 from .history_schema import ASSET_COLUMNS, SCHEMA, SCHEMA_VERSION, TASK_COLUMNS
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ def default_home() -> Path:
     return Path(env).expanduser() if env else Path.cwd() / ".seedance"
 
 
-class History:
+class History(TaskIds):
     """The history database. ``path`` is a folder (``history.sqlite3`` inside) or a ``.sqlite3``
     file; by default :func:`default_home`.
 
@@ -61,10 +63,21 @@ class History:
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            with self._lock:
+            with self._lock, self._explained():
                 if self._conn is None:
                     self._conn = self._open()
         return self._conn
+
+    @contextlib.contextmanager
+    def _explained(self) -> Iterator[None]:
+        """sqlite3 and file-system errors become a :class:`HistoryError` that names the file and
+        the fix (a duplicate id, ``IntegrityError``, is left to the caller)."""
+        try:
+            yield
+        except sqlite3.IntegrityError:
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            raise history_error(self.db_path, exc, self.busy_timeout) from None
 
     def _open(self) -> sqlite3.Connection:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -109,7 +122,7 @@ class History:
     @contextlib.contextmanager
     def _tx(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
         conn = conn or self.conn
-        with self._lock:
+        with self._lock, self._explained():
             if self._batching:  # part of an enclosing batch(): it commits
                 yield conn
                 return
@@ -132,13 +145,15 @@ class History:
                 yield
                 return
             conn = self.conn
-            conn.execute("BEGIN IMMEDIATE")
+            with self._explained():
+                conn.execute("BEGIN IMMEDIATE")
             self._batching = True
             try:
                 yield
             finally:
                 self._batching = False
-                conn.execute("COMMIT")
+                with self._explained():
+                    conn.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -223,20 +238,6 @@ class History:
             if event is not None:
                 _event(conn, uid, at, event, None, {"idx": idx, **(detail or {})})
 
-    def adopt_id(self, uid: int, task_id: str, *, at: float, detail: Mapping[str, Any]) -> bool:
-        """Give an ambiguous row the task id found upstream; False if another row has it."""
-        try:
-            self.update(
-                uid,
-                {"id": task_id, "create_state": "reconciled"},
-                at=at,
-                event="reconciled",
-                detail=detail,
-            )
-        except sqlite3.IntegrityError:
-            return False
-        return True
-
     def claim(self, uid: int, owner: str, expected: str | None) -> bool:
         """Take over a row from a process that has ended (compare-and-set on ``owner``)."""
         with self._tx() as conn:
@@ -247,7 +248,7 @@ class History:
 
     # -- reads ----------------------------------------------------------------------------------
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        with self._lock:
+        with self._lock, self._explained():
             return [dict(r) for r in self.conn.execute(sql, params).fetchall()]
 
     def row(self, uid: int) -> dict[str, Any] | None:
@@ -265,13 +266,6 @@ class History:
 
     def unfinished(self) -> list[dict[str, Any]]:
         return self._query("SELECT * FROM tasks WHERE phase != 'done' ORDER BY uid")
-
-    def known_ids(self, provider: str, base_url: str) -> set[str]:
-        rows = self._query(
-            "SELECT id FROM tasks WHERE provider = ? AND base_url = ? AND id IS NOT NULL",
-            (provider, base_url),
-        )
-        return {r["id"] for r in rows}
 
     def assets(self, uid: int) -> list[dict[str, Any]]:
         return self._query("SELECT * FROM assets WHERE uid = ? ORDER BY idx", (uid,))
@@ -308,7 +302,7 @@ class History:
         """
         from .history_frame import build_frame
 
-        with self._lock:
+        with self._lock, self._explained():
             return build_frame(
                 self.conn,
                 status=status,

@@ -25,6 +25,8 @@ def load(manager: TaskManager, row: dict[str, Any]) -> Task:
         manager._tasks[task.uid] = task
     else:
         task._row, task._files, task.owned_elsewhere = dict(row), files, None
+    if row.get("id") is None and row.get("create_state") in ("sent", "ambiguous"):
+        task.candidates = tuple(manager.history.candidates(task.uid))
     return task
 
 

@@ -255,8 +255,17 @@ class TaskManager:
         """Continue unfinished tasks from the history (see :mod:`.reconcile`)."""
         return self.host.call_sync(reconcile.resume, self, force=force)
 
-    def adopt(self, task: Task | int, task_id: str) -> Task:
-        """Decide an ambiguous create yourself: this provider task id is the one it made."""
+    def adopt(self, task: Task | int | str, task_id: str | None = None) -> Task:
+        """Decide an ambiguous create yourself: this provider task id is the one it made.
+
+        ``adopt(uid, "cgt-…")`` names the row; ``adopt("cgt-…")`` alone takes the one unknown
+        row that lists that id among its candidates. Polling takes over from there.
+        """
+        if task_id is None:
+            if not isinstance(task, str):
+                raise TypeError("adopt(task_id) takes a provider task id; or adopt(uid, task_id)")
+            ident = task
+            return self.host.call_sync(lambda: reconcile.adopt_candidate(self, ident))
         return self.host.call_sync(
             lambda: reconcile.adopt_by_hand(self, lookup.find(self, task), task_id)
         )

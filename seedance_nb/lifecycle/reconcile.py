@@ -6,8 +6,9 @@ are sent (only if they were submitted within the last hour; older ones are marke
 
 A create that may or may not have reached the provider (its answer was lost, or the process died
 while it was in flight) is never sent again. Where the dialect has a list endpoint (ModelArk) the
-recent tasks of the same model are compared with the request: exactly one unclaimed match is
-adopted; none or several leave the row ``unknown`` for the user to decide (``manager.adopt``).
+recent tasks of the same model are compared with the request (:mod:`.matching`): exactly one
+unclaimed task made after the send that matches every echoed field is adopted; none or several
+leave the row ``unknown``, listing its candidates, for the user to decide (``manager.adopt``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RateLimitError, SeedanceError
-from ..status import Status, TaskSnapshot
+from ..status import Status
+from .matching import Found, echo_matches, sent_body, sort_by_time
 
 if TYPE_CHECKING:
     from ..client import AsyncSeedance
@@ -32,7 +34,6 @@ log = logging.getLogger("seedance_nb.lifecycle")
 
 RESEND_WINDOW = 3600.0  # a never-sent request older than this is not sent on resume
 RECONCILE_DELAYS = (0.0, 2.0, 10.0, 30.0)  # the list may lag behind a create
-MATCH_WINDOW = 300.0  # seconds around the send time (clock skew, slow answers)
 LIST_PAGE = 500
 LIVE_OWNERS: set[str] = set()  # owner tokens of open managers in this process
 
@@ -153,7 +154,7 @@ def take_over(manager: TaskManager, row: dict[str, Any], *, force: bool = False)
 
 
 async def reconcile(manager: TaskManager, task: Task) -> None:
-    """Settle a create whose outcome is unknown; never resends it."""
+    """Settle a create whose outcome is unknown; never resends it (see :mod:`.matching`)."""
     client = manager.client_for(task)
     if task.status is not Status.UNKNOWN or task.create_state != "ambiguous":
         task._set(
@@ -166,7 +167,7 @@ async def reconcile(manager: TaskManager, task: Task) -> None:
     if not getattr(client.adapter, "has_list", False) or task.kind == "image":
         _unresolved(task, f"{task.provider} has no list endpoint to look for it")
         return
-    candidates: list[TaskSnapshot] = []
+    found = Found()
     quiet = 0.0
     for delay in manager.reconcile_delays:
         # Never ask again before a 429's Retry-After (ours or the poller's) is over.
@@ -175,31 +176,47 @@ async def reconcile(manager: TaskManager, task: Task) -> None:
             await manager.clock.sleep(wait)
         quiet = 0.0
         try:
-            candidates = await _candidates(manager, client, task)
+            found = await look_upstream(manager, client, task)
         except SeedanceError as exc:
             log.warning("reconciling task #%s: listing failed: %s", task.uid, exc)
             if isinstance(exc, RateLimitError) and exc.retry_after:
                 quiet = exc.retry_after
             continue
-        if len(candidates) == 1:
-            if adopt(manager, task, candidates[0].id, via="list"):
+        if found.adoptable is not None:
+            if adopt(manager, task, found.adoptable.id, via="list"):
                 return
             continue  # another process adopted it meanwhile: look again
-        if len(candidates) > 1:
+        if found.why_not:
             break
-    task.candidates = tuple(c.id for c in candidates)
-    if candidates:
-        _unresolved(task, f"{len(candidates)} recent tasks match it: {', '.join(task.candidates)}")
+        # Several matches: look again later, as siblings (a grid) record their own ids.
+    shown = found.matches or found.near
+    task.candidates = tuple(c.id for c in shown)
+    if found.why_not:
+        why = found.why_not
+    elif len(found.matches) > 1:
+        why = (
+            f"{len(found.matches)} tasks made after the send match it: {', '.join(task.candidates)}"
+        )
+    elif shown:
+        why = (
+            "no task made after the send matches it, so it was probably not created; tasks like "
+            f"it made around then (not adopted): {', '.join(task.candidates)}"
+        )
     else:
-        _unresolved(task, "no matching task was found upstream, so it was probably not created")
+        why = "no matching task was found upstream, so it was probably not created"
+    _unresolved(task, why)
 
 
 def _unresolved(task: Task, why: str) -> None:
+    how = (
+        f"get_manager().adopt({task.candidates[0]!r}) (or `seedance adopt ID`) if one is yours"
+        if task.candidates
+        else f"get_manager().adopt({task.uid}, '<task id>') if you find it upstream"
+    )
     task._set(
         error_code="create_ambiguous",
         error_message=(
-            f"the create's answer was lost and it was not resent; {why}. Decide: "
-            f"get_manager().adopt({task.uid}, '<task id>') if you find it upstream, or "
+            f"the create's answer was lost and it was not resent; {why}. Decide: {how}, or "
             f"rerun({task.uid}) to send it again"
         ),
         event="unresolved",
@@ -207,54 +224,19 @@ def _unresolved(task: Task, why: str) -> None:
     )
 
 
-async def _candidates(
-    manager: TaskManager, client: AsyncSeedance, task: Task
-) -> list[TaskSnapshot]:
+async def look_upstream(manager: TaskManager, client: AsyncSeedance, task: Task) -> Found:
     """Recent upstream tasks that could be this create and are not in the history already."""
     request = task.request
-    wire_model = _wire_model(client, request)
-    snapshots = await client.list(model=wire_model, page_size=LIST_PAGE) or []
+    body = sent_body(client, request)
+    wire_model = str(body["model"]) if body and body.get("model") else None
+    before = manager.clock.time()
+    snapshots, date = await client.list_dated(model=wire_model, page_size=LIST_PAGE)
+    after = manager.clock.time()
     sent = task._row.get("sent_at") or task.submitted_ts
-    low = sent - MATCH_WINDOW
-    high = sent + MATCH_WINDOW + client.timeouts.overall
+    answered = task._answered_at or sent + client.timeouts.overall
     known = manager.history.known_ids(task.provider, task.base_url)
-    matches = []
-    for snap in snapshots:
-        if snap.id in known:
-            continue
-        created = snap.created_at.timestamp() if snap.created_at else None
-        if created is not None and not low <= created <= high:
-            continue
-        if not _same_request(request, snap, wire_model):
-            continue
-        matches.append(snap)
-    return matches
-
-
-def _wire_model(client: AsyncSeedance, request: Any) -> str | None:
-    model_id = getattr(client.adapter, "model_id", None)
-    if request is None or model_id is None:
-        return None
-    try:
-        return str(model_id(request))
-    except Exception:
-        return None
-
-
-def _same_request(request: Any, snap: TaskSnapshot, wire_model: str | None) -> bool:
-    if wire_model and snap.model and snap.model != wire_model:
-        return False
-    if request is None:
-        return True
-    for name in ("resolution", "ratio"):
-        wanted, got = getattr(request, name, None), getattr(snap, name)
-        if wanted and got and wanted != "adaptive" and str(wanted).lower() != str(got).lower():
-            return False
-    duration = getattr(request, "duration", None)
-    if duration and duration > 0 and snap.duration and float(snap.duration) != float(duration):
-        return False
-    seed = getattr(request, "seed", None)
-    return not (seed is not None and seed >= 0 and snap.seed is not None and snap.seed != seed)
+    fits = [snap for snap in snapshots or () if snap.id not in known and echo_matches(body, snap)]
+    return sort_by_time(fits, sent=sent, answered=answered, date=date, before=before, after=after)
 
 
 def adopt(manager: TaskManager, task: Task, task_id: str, *, via: str) -> bool:
@@ -280,3 +262,21 @@ def adopt_by_hand(manager: TaskManager, task: Task, task_id: str) -> Task:
         task._settled = False
         manager._start(task)
     return task
+
+
+def adopt_candidate(manager: TaskManager, task_id: str) -> Task:
+    """``task_id`` was listed as a candidate of one unknown row: adopt it there."""
+    from . import lookup
+
+    uids = manager.history.claimants(task_id)
+    if not uids:
+        raise ValueError(
+            f"{task_id} is not a candidate of any unknown task in this history. Fix: name the "
+            f"row: adopt(uid, {task_id!r})"
+        )
+    if len(uids) > 1:
+        rows = ", ".join(f"#{uid}" for uid in uids)
+        raise ValueError(
+            f"{task_id} is a candidate of tasks {rows}; say which: adopt(uid, {task_id!r})"
+        )
+    return adopt_by_hand(manager, lookup.find(manager, uids[0]), task_id)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+import sqlite3
+from typing import TYPE_CHECKING
 
 from ..errors import (
     AmbiguousCreateError,
@@ -19,8 +19,8 @@ from ..errors import (
     SeedanceError,
     TransportError,
 )
-from ..status import Status, TaskSnapshot
-from .budget import actual_cost
+from ..status import Status
+from .snapshots import apply_snapshot
 
 if TYPE_CHECKING:
     from .manager import TaskManager
@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("seedance_nb.lifecycle")
 
+__all__ = ["apply_snapshot", "cancel", "create", "finish", "run"]
+
 UNSENT_ATTEMPTS = 5  # creates that could not even reach the server, before giving up
+RATE_LIMITED_ATTEMPTS = 6  # creates refused with 429, before the row says "rate limited"
 
 
 async def run(manager: TaskManager, task: Task) -> None:
@@ -89,6 +92,7 @@ async def create(manager: TaskManager, task: Task) -> None:
         return
     client = manager.client_for(task)
     attempts = 0
+    limited = 0
     while True:
         await manager.limiter.acquire(task, front=attempts > 0)
         if task._cancel_requested:
@@ -118,6 +122,7 @@ async def create(manager: TaskManager, task: Task) -> None:
             )
         except AmbiguousCreateError as exc:
             # It may exist upstream: keep its place in the limiter, never send it again.
+            task._answered_at = manager.clock.time()
             task._error = exc
             task._set(
                 create_state="ambiguous",
@@ -128,8 +133,26 @@ async def create(manager: TaskManager, task: Task) -> None:
             )
             return
         except RateLimitError as exc:
-            wait = exc.retry_after if exc.retry_after is not None else min(60.0, 2.0**attempts)
+            limited += 1
+            # Never sooner than asked, and a growing pause (the client's backoff) even when
+            # asked for none (0, a past date): the server said "too many", not "at once".
+            wait = max(exc.retry_after or 0.0, client.retry.backoff(limited))
             manager.limiter.release(task)
+            if limited >= RATE_LIMITED_ATTEMPTS:
+                task._error = exc
+                task._set(
+                    create_state="not_sent",
+                    status=Status.FAILED,
+                    error_code="rate_limited",
+                    error_message=(
+                        f"rate limited, not sent: {task.provider} refused the create with 429 "
+                        f"{limited} times ({exc.message}); nothing was created or billed. Send "
+                        f"it again later with rerun({task.uid})"
+                    ),
+                    finished_at=manager.clock.time(),
+                    event="not_sent",
+                )
+                return
             manager.limiter.pause(task, wait)  # no create to this endpoint before it is over
             task._set(create_state="pending", event="rate_limited", detail={"retry_after": wait})
             attempts += 1
@@ -137,13 +160,15 @@ async def create(manager: TaskManager, task: Task) -> None:
         except TransportError as exc:  # never reached the server: safe to try again later
             manager.limiter.release(task)
             attempts += 1
-            if attempts >= UNSENT_ATTEMPTS:
+            if attempts >= UNSENT_ATTEMPTS or not exc.repeatable:
                 task._error = exc
                 task._set(
                     create_state="not_sent",
                     status=Status.FAILED,
                     error_code="not_sent",
-                    error_message=f"could not reach {task.provider}: {exc}",
+                    error_message=f"not sent: could not reach {task.provider}: {exc}"
+                    if exc.repeatable
+                    else f"not sent: {exc}",
                     finished_at=manager.clock.time(),
                     event="not_sent",
                 )
@@ -167,23 +192,64 @@ async def create(manager: TaskManager, task: Task) -> None:
             return
         break
     status = Status.QUEUED if result.snapshot is None else Status.UNKNOWN
-    await _record_created(manager, task, result.task_id, status)
+    if not await _record_created(manager, task, result.task_id, status):
+        return
     if result.snapshot is not None:
         apply_snapshot(manager, task, result.snapshot)
     await _cancel_if_asked(manager, task)
 
 
-async def _record_created(manager: TaskManager, task: Task, task_id: str, status: Status) -> None:
-    """The acknowledged task id goes to the history at once; a failed write is tried again."""
+async def _record_created(manager: TaskManager, task: Task, task_id: str, status: Status) -> bool:
+    """The acknowledged task id goes to the history at once; a failed write is tried again.
+    False when another row already holds that id (the task is then flagged, not followed)."""
     for attempt in range(3):
+        holder = _holder(manager, task, task_id)
+        if holder is not None:
+            _duplicate(task, task_id, holder)
+            return False
         try:
             task._commit("created", id=task_id, create_state="acknowledged", status=status)
-            return
+            return True
+        except sqlite3.IntegrityError:
+            continue  # another row took the id meanwhile: the next round flags this one
         except Exception as exc:
             log.error("task #%s: recording its id %s failed (%s)", task.uid, task_id, exc)
             await manager.clock.sleep(1.0 + attempt)
     # Keep going in memory; if the process dies now, resume() finds it through the list.
     task._set(id=task_id, create_state="acknowledged", status=status, event="created")
+    return True
+
+
+def _holder(manager: TaskManager, task: Task, task_id: str) -> int | None:
+    for other in list(manager._tasks.values()):
+        if (
+            other is not task
+            and other.id == task_id
+            and other.provider == task.provider
+            and (other.base_url == task.base_url)
+        ):
+            return other.uid
+    try:
+        return manager.history.holder(task.provider, task.base_url, task_id)
+    except Exception:
+        return None  # the write below says whether the id is free
+
+
+def _duplicate(task: Task, task_id: str, holder: int) -> None:
+    """A create answered with an id another row holds: keep both rows, follow only the first,
+    so one result is never shown (or downloaded, or billed in the history) twice."""
+    task._set(
+        create_state="duplicate",
+        status=Status.UNKNOWN,
+        error_code="duplicate_id",
+        error_message=(
+            f"the provider answered this create with task id {task_id}, which task #{holder} "
+            "already has; this row is kept but not followed, so one result is not shown twice. "
+            "The provider may have merged the two creates or billed both: check its console"
+        ),
+        event="duplicate",
+        detail={"task_id": task_id, "holder": holder},
+    )
 
 
 async def _cancel_if_asked(manager: TaskManager, task: Task) -> None:
@@ -194,75 +260,6 @@ async def _cancel_if_asked(manager: TaskManager, task: Task) -> None:
         except SeedanceError as exc:
             task.cancel_error = str(exc)
             task._set(event="cancel_failed", detail={"error": str(exc)})
-
-
-def apply_snapshot(manager: TaskManager, task: Task, snap: TaskSnapshot) -> bool:
-    """Take a provider's answer about ``task``; True once the task is in a terminal state.
-
-    The state never moves backwards, a terminal state is final, and a status word we do not know
-    (UNKNOWN) is shown as ``raw_status`` but never taken for progress, let alone success.
-    """
-    current, new = task.status, snap.status
-    if current is not None and current.terminal:
-        return True
-    if current is not None and new.rank < current.rank:
-        if new is Status.UNKNOWN and snap.raw_status != task.raw_status:
-            task._set(raw_status=snap.raw_status, event="unknown_status",
-                      detail={"raw_status": snap.raw_status})  # fmt: skip
-        return False
-    now = manager.clock.time()
-    changes: dict[str, Any] = {"status": new, "raw_status": snap.raw_status}
-    if task.create_state == "attached":
-        changes.update(_attached_details(task, snap))
-    if new is Status.RUNNING and task._row.get("started_at") is None:
-        changes["started_at"] = now
-    if new.terminal:
-        start = task._row.get("started_at") or task._row.get("sent_at") or task.submitted_ts
-        changes["finished_at"] = _server_time(snap.updated_at, now, start)
-        if snap.tokens is not None:
-            changes["tokens"] = snap.tokens
-            if new is Status.SUCCEEDED:
-                changes["cost"] = actual_cost(task, snap.tokens)
-        if snap.error_code or snap.error_message:
-            changes["error_code"] = snap.error_code
-            changes["error_message"] = snap.error_message
-    if new is Status.SUCCEEDED and snap.assets and not task._files:
-        task._files = [
-            {
-                "idx": i,
-                "kind": a.kind,
-                "url": a.url,
-                "expires_at": a.expires_at.timestamp() if a.expires_at else None,
-                "state": "pending",
-            }
-            for i, a in enumerate(snap.assets)
-        ]
-        manager.recorder.assets(task)
-    moved = new is not current
-    task._set(event="status" if moved else None, detail={"raw_status": snap.raw_status}, **changes)
-    manager.limiter.on_status(task)
-    if new.terminal:
-        manager.pollers.finished(task)
-    return new.terminal
-
-
-def _server_time(when: datetime | None, now: float, start: float) -> float:
-    """The provider's finish time if it is plausible, else when we saw it (whole-second server
-    stamps can fall before our own start time)."""
-    if when is None:
-        return now
-    ts = when.timestamp()
-    return ts if start <= ts <= now + 300 else now
-
-
-def _attached_details(task: Task, snap: TaskSnapshot) -> dict[str, Any]:
-    details: dict[str, Any] = {"create_state": "acknowledged"}
-    if snap.created_at is not None:
-        details["submitted_at"] = snap.created_at.timestamp()
-        details["sent_at"] = snap.created_at.timestamp()
-    if not task.model and snap.model:
-        details["model"] = snap.model
-    return details
 
 
 async def cancel(manager: TaskManager, task: Task) -> None:

@@ -67,6 +67,8 @@ class Task(Observable):
         self.poll_error: str | None = None  # last transient polling trouble, for display
         self.cancel_error: str | None = None  # why a cancel sent from a cell failed
         self.candidates: tuple[str, ...] = ()  # upstream ids that might be this ambiguous create
+        self._answered_at: float | None = None
+        self._no_result_polls = 0  # "succeeded" answers without a result URL seen so far  # when an ambiguous create's answer came (or not)
         self.request_problem: str | None = None  # why the request cannot be rebuilt, if so
         # Set when another live process runs this task: this handle is a snapshot of the history.
         self.owned_elsewhere: str | None = None

@@ -214,6 +214,19 @@ def resume(rest: list[str], manager: Any) -> Any:
     return Note(f"polling {count} unfinished task(s) again" if count else "nothing to resume")
 
 
+def adopt(rest: list[str], manager: Any) -> Any:
+    """``%seedance adopt ID`` (a listed candidate) or ``%seedance adopt UID ID``."""
+    if len(rest) not in (1, 2):
+        raise UsageError("usage: %seedance adopt TASK_ID  (or: %seedance adopt UID TASK_ID)")
+    try:
+        task = manager.adopt(*rest) if len(rest) == 1 else manager.adopt(rest[0], rest[1])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"adopt refused: {exc}") from None
+    from .magics import displayable
+
+    return displayable(task)
+
+
 def config(rest: list[str], manager: Any) -> Any:
     """Provider, base URL and key source; the key itself is never shown."""
     if rest:

@@ -44,6 +44,7 @@ Line commands::
     %seedance status [ID]            a task's card (the latest one without ID)
     %seedance cancel ID              cancel a queued task
     %seedance resume                 poll unfinished tasks from the history again
+    %seedance adopt ID               settle a lost create: ID (a listed candidate) is what it made
     %seedance config                 provider, base URL and where the key comes from (never the key)
     %seedance gallery                a grid of past results with Re-run and Fork
 """
@@ -128,8 +129,8 @@ class SeedanceMagics(Magics):
             raise UsageError(f"cannot parse {line!r}: {exc}") from None
         if not words:
             raise UsageError(
-                "%seedance needs a command (models, history, status, cancel, resume, config, "
-                "gallery); to generate, put the prompt in a cell that starts with %%seedance"
+                "%seedance needs a command (models, history, status, cancel, resume, adopt, "
+                "config, gallery); to generate, put the prompt in a cell that starts with %%seedance"
             )
         name, rest = words[0], words[1:]
         handler = self._commands().get(name)
@@ -149,6 +150,7 @@ class SeedanceMagics(Magics):
             "status": lambda rest: commands.status(rest, self.manager),
             "cancel": lambda rest: commands.cancel(rest, self.manager),
             "resume": lambda rest: commands.resume(rest, self.manager),
+            "adopt": lambda rest: commands.adopt(rest, self.manager),
             "config": lambda rest: commands.config(rest, self.manager),
             "gallery": lambda rest: commands.gallery(rest, self.manager),
         }

@@ -207,8 +207,9 @@ class ArkAdapter:
         error = sub(data, "error")
         usage = sub(data, "usage")
         status = map_status(data.get("status"), STATUSES)
-        if status is Status.SUCCEEDED and not any(a.kind == "video" for a in assets):
-            status = Status.UNKNOWN  # "succeeded" without a video is not a success we can use
+        no_result = status is Status.SUCCEEDED and not any(a.kind == "video" for a in assets)
+        if no_result:
+            status = Status.UNKNOWN  # "succeeded" without a result is not a success we can use
         return TaskSnapshot(
             id=task_id,
             status=status,
@@ -225,6 +226,7 @@ class ArkAdapter:
             ratio=opt_str(data.get("ratio")),
             duration=opt_int(data.get("duration")),
             raw=data,
+            no_result=no_result,
         )
 
     def build_list(

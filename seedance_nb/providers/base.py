@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..errors import ApiError, MalformedResponseError, error_for_status
 from ..status import Status, TaskSnapshot
+from .headers import RETRY_AFTER_CAP, asked_retry_after, header, retry_after
 
 if TYPE_CHECKING:
     from ..materials import Material
@@ -123,6 +124,27 @@ def opt_str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def opt_id(value: Any) -> str | None:
+    """A task id as written: a non-empty string, or a whole number (some gateways send ids as
+    JSON numbers; a paid task must not be orphaned over its id's type)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    return None
+
+
+def envelope_code(value: Any) -> int | None:
+    """An envelope's ``code`` as a number whether written ``500`` or ``"500"``; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
 def opt_int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -167,31 +189,6 @@ def map_status(raw: Any, table: Mapping[str, Status]) -> Status:
     return table.get(raw.strip().lower(), Status.UNKNOWN)
 
 
-def header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name.lower():
-            return value
-    return None
-
-
-def retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date)."""
-    value = header(headers, "retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
 _REQUEST_ID_IN_TEXT = re.compile(r"request[ _-]?id[:=\s]+([A-Za-z0-9_-]{6,})", re.IGNORECASE)
 
 
@@ -209,6 +206,12 @@ def build_error(
         found = _REQUEST_ID_IN_TEXT.search(message)
         request_id = found.group(1) if found else None
     cls = error_for_status(status_code)
+    asked = asked_retry_after(headers)
+    if asked is not None and asked > RETRY_AFTER_CAP:
+        message = (
+            f"{message or f'HTTP {status_code}'} (Retry-After asked for {asked:.0f} s; "
+            f"waiting {RETRY_AFTER_CAP:.0f} s, the cap, before asking again)"
+        )
     return cls(
         message or f"HTTP {status_code}",
         provider=provider,

@@ -19,10 +19,12 @@ from .base import (
     HttpCall,
     build_error,
     drop_none,
+    envelope_code,
     error_from_body,
     items,
     map_status,
     material_url,
+    opt_id,
     opt_str,
     parse_time,
     require_dict,
@@ -97,9 +99,10 @@ class MaxapiAdapter:
                 provider=self.name,
             )
         code = envelope.get("code")
-        if code not in (0, "0", 200):
+        number = envelope_code(code)
+        if number not in (0, 200):
             message = opt_str(envelope.get("msg")) or "request refused"
-            status = code if isinstance(code, int) and 400 <= code < 600 else 400
+            status = number if number is not None and 400 <= number < 600 else 400
             raise build_error(
                 provider=self.name,
                 status_code=status,
@@ -110,7 +113,7 @@ class MaxapiAdapter:
         return require_dict(envelope.get("data"), "'data'", provider=self.name)
 
     def parse_create(self, body: Any, request: AnyRequest) -> CreateResult:
-        task_id = opt_str(self._data(body).get("taskId"))
+        task_id = opt_id(self._data(body).get("taskId"))
         if not task_id:
             raise MalformedResponseError("submit response has no taskId", provider=self.name)
         return CreateResult(task_id)
@@ -122,7 +125,7 @@ class MaxapiAdapter:
         return self._snapshot(self._data(body))
 
     def _snapshot(self, data: dict[str, Any]) -> TaskSnapshot:
-        task_id = opt_str(data.get("taskId"))
+        task_id = opt_id(data.get("taskId"))
         if not task_id:
             raise MalformedResponseError("task has no taskId", provider=self.name)
         updated = parse_time(data.get("updated_at"))
@@ -135,8 +138,9 @@ class MaxapiAdapter:
             if isinstance(url, str) and url
         )
         status = map_status(data.get("status"), STATUSES)
-        if status is Status.SUCCEEDED and not assets:
-            status = Status.UNKNOWN
+        no_result = status is Status.SUCCEEDED and not assets
+        if no_result:
+            status = Status.UNKNOWN  # "succeeded" without a result is not a success we can use
         reason = opt_str(data.get("failure_reason"))
         echo = sub(data, "input")
         return TaskSnapshot(
@@ -150,6 +154,7 @@ class MaxapiAdapter:
             created_at=parse_time(data.get("created_at")),
             updated_at=updated,
             raw=data,
+            no_result=no_result,
         )
 
     def build_list(self, **_: Any) -> None:

@@ -24,6 +24,7 @@ from .base import (
     items,
     map_status,
     material_url,
+    opt_id,
     opt_str,
     parse_time,
     require_dict,
@@ -97,7 +98,7 @@ class MaxapiOpenaiAdapter:
 
     def parse_create(self, body: Any, request: AnyRequest) -> CreateResult:
         data = _unwrap(require_dict(body, "create response", provider=self.name))
-        task_id = opt_str(data.get("task_id")) or opt_str(data.get("id"))
+        task_id = opt_id(data.get("task_id")) or opt_id(data.get("id"))
         if not task_id:
             raise MalformedResponseError("create response has no task_id", provider=self.name)
         return CreateResult(task_id)
@@ -107,7 +108,7 @@ class MaxapiOpenaiAdapter:
 
     def parse_task(self, body: Any) -> TaskSnapshot:
         data = _unwrap(require_dict(body, "task", provider=self.name))
-        task_id = opt_str(data.get("task_id")) or opt_str(data.get("id"))
+        task_id = opt_id(data.get("task_id")) or opt_id(data.get("id"))
         if not task_id:
             raise MalformedResponseError("task has no task_id", provider=self.name)
         updated = parse_time(data.get("updated_at"))
@@ -117,8 +118,9 @@ class MaxapiOpenaiAdapter:
             for url in _video_urls(data)
         )
         status = map_status(data.get("status"), STATUSES)
-        if status is Status.SUCCEEDED and not assets:
-            status = Status.UNKNOWN
+        no_result = status is Status.SUCCEEDED and not assets
+        if no_result:
+            status = Status.UNKNOWN  # "succeeded" without a result is not a success we can use
         error = sub(data, "error")
         return TaskSnapshot(
             id=task_id,
@@ -131,6 +133,7 @@ class MaxapiOpenaiAdapter:
             created_at=parse_time(data.get("created_at")),
             updated_at=updated,
             raw=data,
+            no_result=no_result,
         )
 
     def build_list(self, **_: Any) -> None:

@@ -7,12 +7,14 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from email.utils import formatdate
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import control, routes_ark, routes_images, routes_maxapi, routes_media, routes_openai
 from .assets import AssetStore
@@ -44,7 +46,7 @@ class Simulator:
         self.assets = AssetStore(self.config.media_dir)
         self.scenarios = ScenarioQueue()
         self.callbacks = Callbacks(self.config)
-        self.app = self._build_app()
+        self.app: ASGIApp = self._build_app()
 
     # state ----------------------------------------------------------------------------------
     def now(self) -> float:
@@ -168,7 +170,7 @@ class Simulator:
                 await ticker
             await self.callbacks.drain()
 
-    def _build_app(self) -> Starlette:
+    def _build_app(self) -> ASGIApp:
         routes = [
             Route("/", self._index, methods=["GET"]),
             *routes_ark.routes(self),
@@ -178,7 +180,27 @@ class Simulator:
             *routes_media.routes(self),
             *control.routes(self),
         ]
-        return Starlette(routes=routes, lifespan=self._lifespan)
+        return self._dated(Starlette(routes=routes, lifespan=self._lifespan))
+
+    def _dated(self, app: ASGIApp) -> ASGIApp:
+        """Every answer carries a ``Date`` header from the simulator's own clock, as a real
+        server's does from its own: clients bound clock skew with it."""
+
+        async def dated(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+
+            async def send_dated(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = [h for h in message.get("headers", []) if h[0].lower() != b"date"]
+                    headers.append((b"date", formatdate(self.now(), usegmt=True).encode()))
+                    message = {**message, "headers": headers}
+                await send(message)
+
+            await app(scope, receive, send_dated)
+
+        return dated
 
     async def _index(self, request: Request) -> Response:
         return JSONResponse(

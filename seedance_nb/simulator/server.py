@@ -36,4 +36,12 @@ def serve(
     if config.clock is not None and not hasattr(config.clock, "advance"):
         raise ValueError("a served simulator needs the real clock or a ManualClock")
     simulator = Simulator(config)
-    uvicorn.run(simulator.app, host=host, port=port, log_level=log_level, lifespan="on")
+    # The app writes its own Date header from the simulator's clock.
+    uvicorn.run(
+        simulator.app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="on",
+        date_header=False,
+    )

@@ -104,14 +104,26 @@ async def test_success_without_a_result_is_not_success(provider):
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_wrong_type_id_is_malformed(provider):
+@pytest.mark.parametrize("wrong", [12.5, True, [1], {"id": 1}, ""])
+async def test_wrong_type_id_is_malformed(provider, wrong):
     body = task_body(provider, RUNNING[provider])
     inner = body["data"] if provider == "maxapi" else body
     key = {"ark": "id", "maxapi": "taskId", "maxapi-openai": "task_id"}[provider]
-    inner[key] = 12345
+    inner[key] = wrong
     client = make_client(provider, _serve(json.dumps(body).encode()))
     with pytest.raises(MalformedResponseError):
         await client.get(TASK_ID)
+
+
+@pytest.mark.parametrize("provider", ["maxapi", "maxapi-openai"])
+async def test_numeric_id_of_a_gateway_is_an_id(provider):
+    """Gateways in front of the task API and the video route may write ids as JSON numbers
+    (ModelArk's own ids are always ``cgt-…`` strings)."""
+    body = task_body(provider, RUNNING[provider])
+    inner = body["data"] if provider == "maxapi" else body
+    inner[{"maxapi": "taskId", "maxapi-openai": "task_id"}[provider]] = 12345
+    client = make_client(provider, _serve(json.dumps(body).encode()))
+    assert (await client.get(TASK_ID)).id == "12345"
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

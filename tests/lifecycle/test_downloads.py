@@ -70,12 +70,14 @@ async def test_expired_url_is_marked_expired(make_manager: MakeManager):
     body = task_body("cgt-1", "succeeded", time.time())
     body["content"] = {"video_url": signed("v.mp4", old, 86400)}
     ark.gets["cgt-1"] = [body]
+    ark.media = [httpx.Response(403, content=b"<Error>AccessDenied</Error>")] * 3
     manager = make_manager(transport=ark.transport)
     task = manager.submit(req(), provider="ark", base_url=BASE)
     await asyncio.wait_for(task._wait_async(None), 20)
     assert task.status is Status.SUCCEEDED
     assert task.downloads[0]["state"] == "expired" and task.to_dict()["assets"][0]["expired"]
-    assert ark.count("GET", "v.mp4") == 0
+    # Stamps may be old or skewed: the URL is tried once, then called expired, not retried.
+    assert ark.count("GET", "v.mp4") == 1
     with pytest.raises(DownloadError) as raised:
         task.result()
     assert raised.value.expired
