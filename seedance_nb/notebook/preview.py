@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 POSTER_SIDE = 320  # pixels, longest side of the poster JPEG
-PREVIEW_SIDE = 192  # pixels, longest side of the animated preview
+PREVIEW_SIDE = 160  # pixels, longest side of the animated preview
 PREVIEW_FRAMES = 8
 PREVIEW_SECONDS = 2.4  # how long one loop of the preview lasts
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".m4v")
@@ -89,7 +89,7 @@ def _preview(path: str, _mtime: int, _size: int) -> bytes | None:
         append_images=frames[1:],
         duration=int(PREVIEW_SECONDS * 1000 / len(frames)),
         loop=0,
-        quality=45,
+        quality=40,
         method=4,
     )
     return out.getvalue()
