@@ -17,15 +17,37 @@ from __future__ import annotations
 
 import base64
 import html
+import logging
+import os
 from pathlib import Path
 from typing import Any
 
 from . import facts, preview
 from .preview import POSTER_SIDE, poster_jpeg  # noqa: F401  (re-exported: the Gallery uses it)
 
+log = logging.getLogger("seedance_nb")
+
 # Files up to this size are embedded (a data URL); larger ones are linked by relative path. A
 # notebook of ten linked results stays well under 2 MB (posters and previews are embedded).
+# ``SEEDANCE_EMBED_LIMIT`` (bytes, read when an output is made) changes it.
 EMBED_LIMIT = 256 * 1024  # bytes
+
+
+def default_embed_limit() -> int:
+    """The size up to which result files are embedded: ``$SEEDANCE_EMBED_LIMIT`` or
+    :data:`EMBED_LIMIT`."""
+    raw = os.environ.get("SEEDANCE_EMBED_LIMIT", "").strip()
+    try:
+        return max(0, int(raw)) if raw else EMBED_LIMIT
+    except ValueError:
+        log.warning(
+            "SEEDANCE_EMBED_LIMIT=%r is not a number of bytes; using %d. Fix: e.g. "
+            "SEEDANCE_EMBED_LIMIT=262144",
+            raw,
+            EMBED_LIMIT,
+        )
+        return EMBED_LIMIT
+
 
 _BOX = (
     "font-family:system-ui,sans-serif;font-size:13px;border:1px solid #d0d7de;"
@@ -73,9 +95,9 @@ def html_for(
     base: Path | None = None,
 ) -> str:
     """The static HTML of a task in its current state (``embed_limit`` defaults to
-    :data:`EMBED_LIMIT`)."""
+    :func:`default_embed_limit`)."""
     e = html.escape
-    embed_limit = EMBED_LIMIT if embed_limit is None else embed_limit
+    embed_limit = default_embed_limit() if embed_limit is None else embed_limit
     request = getattr(task, "request", None)
     head = " · ".join(
         bit
