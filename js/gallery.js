@@ -97,6 +97,15 @@ function render({ model, el }) {
   for (const name of ["models", "tags", "model_name", "tag"]) model.on(`change:${name}`, showFilters);
   model.on("change:items", showItems);
   model.on("change:message", () => (message.textContent = model.get("message")));
+  // The grid's static copy (for when the kernel is gone) sits in the same output area: hidden
+  // while this live grid is on the page (style.css, .seedance-live).
+  const markLive = (tries) => {
+    const area = el.closest(".jp-OutputArea, .output_area, .output");
+    if (area) area.classList.add("seedance-live");
+    else if (tries > 0) setTimeout(() => markLive(tries - 1), 100);
+  };
+  markLive(50);
+
   return () => clearTimeout(timer);
 }
 

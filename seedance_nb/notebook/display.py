@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ class _Entry:
     card: Any = None
     published: tuple[Any, ...] = ()  # state of the last bundle sent
     unsubscribe: Any = None
+    # For other things shown statically (a TaskGroup, a Gallery): their bundle and state.
+    render: Callable[[], tuple[dict[str, Any], dict[str, Any]]] | None = None
+    snapshot: Callable[[], tuple[Any, ...]] | None = None
 
 
 # One registry per kernel: outputs are a property of the kernel session, not of any object.
@@ -146,6 +150,29 @@ def show(task: Any, *, embed: bool = False) -> str:
     return display_id
 
 
+def show_static(
+    obj: Any,
+    render: Callable[[], tuple[dict[str, Any], dict[str, Any]]],
+    snapshot: Callable[[], tuple[Any, ...]],
+    observe: Callable[[Callable[[Any], None]], Any],
+) -> str:
+    """Display ``render()`` for ``obj`` (a TaskGroup, a Gallery) and re-render it whenever
+    ``snapshot()`` changes; ``observe(callback)`` subscribes to ``obj``'s changes."""
+    from IPython.display import display
+
+    entry = _entry(obj)
+    entry.render, entry.snapshot = render, snapshot
+    _hook_shell()
+    if entry.unsubscribe is None:
+        entry.unsubscribe = observe(lambda _changed: _on_change(obj)) or (lambda: None)
+    display_id = uuid.uuid4().hex
+    data, metadata = render()
+    display(data, raw=True, metadata=metadata, display_id=display_id)
+    entry.display_ids.append(display_id)
+    entry.published = snapshot()
+    return display_id
+
+
 def refresh(task: Any) -> None:
     """Re-render every output showing ``task`` (call it from a cell: nbclient then sees it)."""
     entry = _entries.get(_key(task))
@@ -183,9 +210,12 @@ def _entry(task: Any) -> _Entry:
 def _publish(entry: _Entry) -> None:
     from IPython.display import update_display
 
-    data, metadata = static_bundle(entry.task)
+    data, metadata = entry.render() if entry.render else static_bundle(entry.task)
     for display_id in entry.display_ids:
         update_display(data, raw=True, metadata=metadata, display_id=display_id)
+    if entry.snapshot is not None:
+        entry.published = entry.snapshot()
+        return
     if settled(entry.task):  # again on the flush after the next cell: nbclient sees that one
         for live_id in entry.live_ids:
             update_display(_EMPTIED, raw=True, display_id=live_id)
@@ -201,7 +231,9 @@ def _on_change(task: Any) -> None:
     cell.
     """
     entry = _entries.get(_key(task))
-    if entry is None or _state(task) == entry.published:
+    if entry is None:
+        return
+    if (entry.snapshot() if entry.snapshot else _state(task)) == entry.published:
         return
     _dirty.add(_key(task))
     try:
