@@ -17,7 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from seedance_nb.demo import execute_notebook, export_html, simulator_env
 
-from .jupyter import REPO, readme_copy, screenshot, wait_kernel_idle
+from .jupyter import REPO, screenshot, wait_kernel_idle
 from .test_task_card import can_play, setup_cell
 
 pytestmark = pytest.mark.browser
@@ -88,7 +88,7 @@ def test_quickstart_in_lab_survives_save_restart_and_reload(lab: Any) -> None:
     again.wait_for_timeout(2000)  # the widget manager has restored whatever it will
     assert "model not found" not in reopened.inner_text()
     reopened.locator(RESULT).first.scroll_into_view_if_needed()
-    readme_copy(screenshot(again, "quickstart-after-restart"), "result_after_restart.png")
+    screenshot(again, "quickstart-after-restart")
 
 
 def test_quickstart_in_notebook7_survives_save_restart_and_reload(lab: Any) -> None:
