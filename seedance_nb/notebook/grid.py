@@ -2,7 +2,8 @@
 
 Each cell shows the poster (embedded, small), the prompt, the status and only the parameters
 that differ between the cells, with the task id; the output's metadata holds each task's
-provenance (groups) or row (galleries) under ``"seedance_nb"``. A saved comparison grid is so
+provenance under ``"seedance_nb_group"`` (groups) or each row under ``"seedance_nb_gallery"``
+(``"seedance_nb"`` stays the key of one task's provenance). A saved comparison grid is so
 visible on GitHub, nbviewer, in exported HTML and after a kernel restart.
 
 >>> data, metadata = group_bundle(group)      # what displaying a TaskGroup shows
@@ -103,8 +104,8 @@ def group_bundle(group: Any, base: Path | None = None) -> tuple[dict[str, Any], 
         "text/plain": f"TaskGroup {title}",
         "text/html": grid_html(group_items(tasks, base), title),
     }
-    return data, {"seedance_nb": {"group": getattr(group, "tag", None),
-                                  "tasks": [facts.provenance(t, base) for t in tasks]}}  # fmt: skip
+    return data, {"seedance_nb_group": {"tag": getattr(group, "tag", None),
+                                        "tasks": [facts.provenance(t, base) for t in tasks]}}  # fmt: skip
 
 
 def gallery_bundle(items: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -115,7 +116,7 @@ def gallery_bundle(items: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[st
         "text/html": grid_html(items, title, css="seedance-saved-copy"),
     }
     rows = [{k: v for k, v in item.items() if k != "thumb"} for item in items]
-    return data, {"seedance_nb": {"gallery": rows}}
+    return data, {"seedance_nb_gallery": rows}
 
 
 def show_group(group: Any) -> str:
