@@ -239,3 +239,41 @@ def test_exported_html_plays_and_survives_a_github_like_sanitizer(lab: Any) -> N
     body = page.locator("body").inner_text()
     assert body.count("prompt") == 2 and "red fox" in body and "paper boat" in body
     screenshot(page, "github-like")
+
+
+def test_saved_comparison_grid_shows_after_a_restart(lab: Any) -> None:
+    name = "grid.ipynb"
+    lab.write_notebook(
+        name,
+        [
+            setup_cell(0.3, 1),
+            "import seedance_nb as sd\n"
+            'group = sd.grid(["a red fox in snow"], seeds=[1, 2], resolution="480p", duration=4)\n'
+            "group",
+            "_ = await group",
+        ],
+    )
+    page = lab.open(name)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    cells = page.locator(LAB_PANEL).locator(".seedance-grid-cell")
+    expect(cells.locator("img")).to_have_count(2, timeout=120_000)  # both posters, in place
+    wait_kernel_idle(page)
+    save(page)
+    expect(page.locator(".jp-mod-dirty")).to_have_count(0)
+
+    restart_kernel(lab, name)
+    again = lab.open(name)
+    panel = again.locator(LAB_PANEL)
+    grid = panel.locator(".seedance-static-grid")
+    grid.wait_for()
+    text = grid.inner_text()
+    assert "2 succeeded" in text and "seed=1" in text and "seed=2" in text, text
+    for index in range(2):
+        width = grid.locator("img").nth(index).evaluate(
+            "async (img) => { await img.decode(); return img.naturalWidth; }"
+        )
+        assert width > 0
+    again.wait_for_timeout(2000)
+    assert "model not found" not in panel.inner_text()
+    grid.scroll_into_view_if_needed()
+    screenshot(again, "grid-after-restart")
