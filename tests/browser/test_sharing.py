@@ -269,8 +269,10 @@ def test_saved_comparison_grid_shows_after_a_restart(lab: Any) -> None:
     text = grid.inner_text()
     assert "2 succeeded" in text and "seed=1" in text and "seed=2" in text, text
     for index in range(2):
-        width = grid.locator("img").nth(index).evaluate(
-            "async (img) => { await img.decode(); return img.naturalWidth; }"
+        width = (
+            grid.locator("img")
+            .nth(index)
+            .evaluate("async (img) => { await img.decode(); return img.naturalWidth; }")
         )
         assert width > 0
     again.wait_for_timeout(2000)

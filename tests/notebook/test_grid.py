@@ -39,7 +39,10 @@ def test_a_group_shows_as_a_static_grid_kept_current(
     html = output.data["text/html"]
     assert "a fox, take 1" in html and "a fox, take 2" in html
     assert "seed=1" in html and "seed=2" in html and "resolution" not in html  # what differs
-    assert [t["task_id"] for t in output.metadata["seedance_nb_group"]["tasks"]] == ["cgt-1", "cgt-2"]
+    assert [t["task_id"] for t in output.metadata["seedance_nb_group"]["tasks"]] == [
+        "cgt-1",
+        "cgt-2",
+    ]
 
     video = Path(shutil.copy(media["video_1s"], tmp_path / "fox.mp4"))
     with capture_output() as changed:
