@@ -105,7 +105,7 @@ def html_for(
             f"<b>{e(str(facts.provenance(task)['model'] or ''))}</b>",
             e(str(getattr(task, "mode", None) or getattr(request, "mode", "") or "")),
             _status_badge(task),
-            e(facts.cost_text(task)),
+            e(charged(task)),
         )
         if bit
     )
@@ -165,6 +165,14 @@ def _media_html(task: Any, *, embed: bool, embed_limit: int, base: Path | None) 
     if not facts.is_terminal(task):
         parts.append(_pending_html(task))
     return parts
+
+
+def charged(task: Any) -> str:
+    """What the task cost; once it has ended without a reported cost, say so (an estimate
+    would read as a charge)."""
+    if facts.is_terminal(task) and getattr(task, "cost", None) is None:
+        return "no charge reported"
+    return facts.cost_text(task)
 
 
 def refresh_line(task: Any) -> str:
@@ -233,7 +241,7 @@ def markdown(task: Any, base: Path | None = None) -> str:
     """The ``text/markdown`` face: a short summary with relative links to the files."""
     info = facts.provenance(task, base)
     head = f"**{info['model'] or ''}** · {info['status']}"
-    cost = facts.cost_text(task)
+    cost = charged(task)
     if cost:
         head += f" · {cost}"
     lines = [head]

@@ -119,6 +119,7 @@ def test_tasks_that_end_without_a_result_get_a_static_form(
     html = result.data["text/html"]
     assert status.value in html and "it ended" in html and "seedance-pending" not in html
     assert (code or "") in html and (code or "") in result.data["text/markdown"]
+    assert "no charge reported" in html and "estimated" not in html  # what was charged
     assert emptied.data[display.WIDGET_MIME]["model_id"] == ""
     assert len(first.outputs) == 2
 
