@@ -279,3 +279,23 @@ def test_saved_comparison_grid_shows_after_a_restart(lab: Any) -> None:
     assert "model not found" not in panel.inner_text()
     grid.scroll_into_view_if_needed()
     screenshot(again, "grid-after-restart")
+
+
+def test_a_colleague_opens_the_notebook_untrusted_in_lab(lab: Any) -> None:
+    """A notebook someone else ran is not trusted here: Lab sanitizes its HTML outputs. The
+    results still show poster, player and provenance, and the linked videos play."""
+    folder = lab.root / "received"
+    env = {**simulator_env(), **FAST, "SEEDANCE_EMBED_LIMIT": "0"}
+    execute_notebook(QUICKSTART, folder / QUICKSTART.name, env=env, timeout=180)
+    page = lab.open(f"received/{QUICKSTART.name}")
+    panel = page.locator(LAB_PANEL)
+    trusted = page.evaluate(
+        """() => {
+            const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+            return Array.from({ length: cells.length }, (_, i) => cells.get(i))
+                .filter((cell) => cell.type === "code").map((cell) => cell.trusted);
+        }"""
+    )
+    assert trusted and not any(trusted), trusted
+    check_results(panel, 2)
+    assert "model not found" not in panel.inner_text()
