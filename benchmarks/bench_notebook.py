@@ -1,17 +1,24 @@
-"""Size of a saved notebook holding 10 finished videos, under the default embedding policy.
+"""Size of a saved notebook holding 10 finished videos: default policy, and with ``--embed``.
 
-Ten default video requests (Seedance 2.0, 720p, 5 s) run on the in-process simulator, which
-renders real H.264 files; the history lives where it does by default (``.seedance/`` beside the
-notebook). Each task's output is what the notebook face displays once it has settled
-(``display.mimebundle``: static HTML with the poster, provenance metadata and, where the file
-server cannot serve the file, the card's view), and the notebook metadata holds every card's
-widget state, as JupyterLab saves it. The notebook is written with nbformat.
+Ten default video requests (Seedance 2.0, 720p, 5 s) run on the in-process simulator, with the
+history in ``.seedance/`` beside the notebook and the results in ``seedance-media/``. Each cell's
+outputs are what the notebook face leaves once its task has settled: the static output
+(``display.static_bundle``: poster as ``image/jpeg``, HTML with poster, player, animated preview
+and provenance, markdown and plain summaries, provenance metadata) and the emptied card output.
+No widget state is saved: a settled output holds no widget view. The notebook is written with
+nbformat.
+
+The simulator's videos are flat colour and tiny, so the files are then replaced by one of real
+size: 1280x720, 24 fps, 5 s of moving texture with grain at 7 Mbit/s, about 4.5 MB (``--quick``:
+640x360, 2 s), and the notebook is written again under the default policy (link the file, embed
+poster and preview) and with ``--embed`` (the file itself inlined as a data URL).
 """
 
 from __future__ import annotations
 
 import asyncio
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +32,7 @@ from seedance_nb.simulator import Simulator, SimulatorConfig
 
 GOAL_BYTES = 2 * 1024 * 1024
 VIDEOS = 10
+MIB = 1024 * 1024
 
 
 async def _finished(folder: Path) -> list[Any]:
@@ -37,61 +45,59 @@ async def _finished(folder: Path) -> list[Any]:
     return tasks
 
 
-def _notebook(tasks: list[Any], folder: Path) -> nbformat.NotebookNode:
+def _notebook(tasks: list[Any], folder: Path, embed: bool) -> nbformat.NotebookNode:
     from seedance_nb.notebook import display
 
-    cells, state = [], {}
+    cells = []
     for task in tasks:
-        data, metadata = display.mimebundle(task, base=folder)
-        output = nbformat.v4.new_output("display_data", data=data, metadata=metadata)
-        cells.append(nbformat.v4.new_code_cell(f"%%seedance\n{task.prompt}", outputs=[output]))
-        card = display.card_for(task)
-        state[card.model_id] = {
-            "model_name": card._model_name,
-            "model_module": card._model_module,
-            "model_module_version": card._model_module_version,
-            "state": card.get_state(),
-        }
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata["widgets"] = {
-        "application/vnd.jupyter.widget-state+json": {
-            "version_major": 2, "version_minor": 0, "state": state,
-        }
-    }  # fmt: skip
-    return notebook
+        data, metadata = display.static_bundle(task, embed=embed, base=folder)
+        outputs = [
+            nbformat.v4.new_output("display_data", data=data, metadata=metadata),
+            nbformat.v4.new_output("display_data", data=display._EMPTIED),
+        ]
+        source = f"%%seedance{' --embed' if embed else ''}\n{task.prompt}"
+        cells.append(nbformat.v4.new_code_cell(source, outputs=outputs))
+    return nbformat.v4.new_notebook(cells=cells)
 
 
-def noisy_video(path: Path, seconds: int = 2) -> None:
-    """An H.264 file of real-world size (noise does not compress), to stand in for a real
-    result: the simulator's flat-colour videos are far smaller than real ones."""
+def real_video(path: Path, *, quick: bool) -> None:
+    """An H.264 file of real-world size: moving texture with grain (it does not compress away,
+    as the simulator's flat colours do), at a bitrate like a provider's 720p results."""
     import av
     import numpy as np
 
+    width, height, seconds = (640, 360, 2) if quick else (1280, 720, 5)
+    rate = 24
     rng = np.random.default_rng(0)
+    base = rng.integers(0, 256, (height // 8, width // 8, 3), dtype=np.uint8)
     with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=24)
-        stream.width, stream.height, stream.pix_fmt = 640, 360, "yuv420p"
-        for _ in range(24 * seconds):
-            pixels = rng.integers(0, 256, (360, 640, 3), dtype=np.uint8)
+        stream = container.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.bit_rate = 7_000_000
+        stream.options = {"preset": "ultrafast"}
+        for i in range(rate * seconds):
+            pixels = np.kron(np.roll(base, i, axis=1), np.ones((8, 8, 1), dtype=np.uint8))
+            pixels += rng.integers(0, 24, pixels.shape, dtype=np.uint8)
             for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
 
 
-def _measure(tasks: list[Any], folder: Path) -> tuple[int, int, int]:
-    """(notebook bytes, widget-state bytes, videos embedded as data URLs)."""
-    from seedance_nb.notebook import static
+def _measure(tasks: list[Any], folder: Path, embed: bool) -> tuple[int, int, float]:
+    """(notebook bytes, videos embedded as data URLs, seconds to build the outputs)."""
+    from seedance_nb.notebook import preview
 
-    static._poster.cache_clear()  # files may have been replaced under the same name
-    notebook = _notebook(tasks, folder)
-    path = folder / "ten_videos.ipynb"
+    preview._poster.cache_clear()  # files may have been replaced under the same name
+    preview._preview.cache_clear()
+    started = time.perf_counter()
+    notebook = _notebook(tasks, folder, embed)
+    took = time.perf_counter() - started
+    path = folder / f"ten_videos{'_embed' if embed else ''}.ipynb"
     nbformat.write(notebook, path)
-    bare = nbformat.v4.new_notebook(cells=notebook.cells)
-    widget_bytes = len(nbformat.writes(notebook)) - len(nbformat.writes(bare))
-    embedded = sum(o["data"]["text/html"].count("data:video/mp4") for c in notebook.cells
+    embedded = sum(o["data"].get("text/html", "").count("data:video/mp4") for c in notebook.cells
                    for o in c["outputs"])  # fmt: skip
-    return path.stat().st_size, widget_bytes, embedded
+    return path.stat().st_size, embedded, took
 
 
 def run(quick: bool = False) -> list[Figure]:
@@ -100,14 +106,16 @@ def run(quick: bool = False) -> list[Figure]:
         tasks = asyncio.run(_finished(folder))
         videos = [p for t in tasks for p in t.files if p.suffix == ".mp4"]
         assert len(videos) == VIDEOS
+        assert all(p.parent == folder / "seedance-media" for p in videos)
         sim_bytes = sum(p.stat().st_size for p in videos)
-        size, widget_bytes, embedded = _measure(tasks, folder)
-        # The same notebook with results of real-world size in the same files.
-        noisy_video(folder / "noise.mp4")
+        size, embedded, _ = _measure(tasks, folder, embed=False)
+        real_video(folder / "real.mp4", quick=quick)
         for video in videos:
-            video.write_bytes((folder / "noise.mp4").read_bytes())
+            video.write_bytes((folder / "real.mp4").read_bytes())
         real_each = videos[0].stat().st_size
-        real_size, real_widgets, real_embedded = _measure(tasks, folder)
+        real_size, real_embedded, took = _measure(tasks, folder, embed=False)
+        embed_size, all_embedded, _ = _measure(tasks, folder, embed=True)
+    what = "640x360 2 s (--quick)" if quick else "1280x720 5 s"
     return [
         Figure(
             f"saved notebook, {VIDEOS} finished videos (simulator files)",
@@ -115,15 +123,22 @@ def run(quick: bool = False) -> list[Figure]:
             "< 2 MB",
             size < GOAL_BYTES,
             f"videos {sim_bytes / VIDEOS / 1024:.0f} KiB each (720p 5 s flat colour), "
-            f"{embedded} of {VIDEOS} embedded as data URLs (the default embeds files <= 128 "
-            f"KiB); widget state {widget_bytes / 1024:.0f} KiB",
+            f"{embedded} of {VIDEOS} embedded (the default embeds files <= 256 KiB)",
         ),
         Figure(
-            f"saved notebook, {VIDEOS} finished videos of real size",
+            f"saved notebook, {VIDEOS} real-size videos, default policy",
             f"{real_size / 1024:.0f} KiB",
             "< 2 MB",
             real_size < GOAL_BYTES,
-            f"videos {real_each / 1024:.0f} KiB each, {real_embedded} embedded: the outputs "
-            f"hold posters, HTML and provenance; widget state {real_widgets / 1024:.0f} KiB",
+            f"videos {real_each / MIB:.1f} MiB each ({what}), {real_embedded} embedded: linked "
+            f"from seedance-media/, with poster, animated preview, HTML and provenance inline; "
+            f"outputs built in {took:.1f} s",
+        ),
+        Figure(
+            f"saved notebook, {VIDEOS} real-size videos, --embed",
+            f"{embed_size / MIB:.1f} MiB",
+            "",
+            None,
+            f"{all_embedded} of {VIDEOS} videos inlined as data URLs (base64: 4/3 of the files)",
         ),
     ]

@@ -157,6 +157,15 @@ function render({ model, el }) {
   });
   model.on("msg:custom", onMessage);
   model.on("change:message", () => (message.textContent = model.get("message")));
+  // The grid's static copy (for when the kernel is gone) sits in the same output area: hidden
+  // while this live grid is on the page (style.css, .seedance-live).
+  const markLive = (tries) => {
+    const area = el.closest(".jp-OutputArea, .output_area, .output");
+    if (area) area.classList.add("seedance-live");
+    else if (tries > 0) setTimeout(() => markLive(tries - 1), 100);
+  };
+  markLive(50);
+
   return () => {
     clearTimeout(timer);
     for (const url of blobUrls.values()) URL.revokeObjectURL(url);

@@ -172,6 +172,15 @@ function render({ model, el }) {
   model.on("msg:custom", onMessage);
   const timer = setInterval(() => model.get("running") && showElapsed(), 1000);
 
+  // The task's static output (its last known state, for when the kernel is gone) sits in the
+  // same output area: hidden while this live card is on the page (style.css, .seedance-live).
+  const markLive = (tries) => {
+    const area = el.closest(".jp-OutputArea, .output_area, .output");
+    if (area) area.classList.add("seedance-live");
+    else if (tries > 0) setTimeout(() => markLive(tries - 1), 100);
+  };
+  markLive(50);
+
   return () => {
     clearInterval(timer);
     for (const url of blobUrls.values()) URL.revokeObjectURL(url);

@@ -3,8 +3,8 @@
 >>> folder = run_demo("demo")     # demo/quickstart.ipynb (executed) and demo/quickstart.html
 
 The notebook runs in a kernel of the current Python, with the output folder as its working
-directory, so its history and media (``.seedance/``) land beside the saved notebook and the HTML
-export finds the videos by relative path. The demo always runs on the built-in simulator: API
+directory, so its history (``.seedance/``) and media (``seedance-media/``) land beside the saved
+notebook and the HTML export finds the videos by relative path. The demo always runs on the built-in simulator: API
 keys, base URL, provider and history settings are removed from the kernel's environment, so it
 neither spends money nor writes into an existing history.
 
@@ -40,6 +40,7 @@ _REAL_WORLD = (
     "SEEDANCE_BASE_URL",
     "SEEDANCE_PROVIDER",
     "SEEDANCE_HOME",
+    "SEEDANCE_MEDIA",
 )
 # Short simulated tasks, unless the caller chose other timings.
 _DEMO_TIMINGS = {"SEEDANCE_SIM_QUEUE_SECONDS": "1", "SEEDANCE_SIM_RUN_SECONDS": "3"}

@@ -116,6 +116,8 @@ async def save_stream(
                 url_host=_host(url),
             )
         final = dest.with_suffix(SUFFIX[actual])
+        # mkstemp makes 0600; a result is meant to be served and shared, like any saved file.
+        os.chmod(tmp, 0o644)
         os.replace(tmp, final)
         return DownloadResult(final, written.digest.hexdigest(), written.size, actual)
     except BaseException:

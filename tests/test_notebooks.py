@@ -187,6 +187,19 @@ def test_quickstart_used_the_key_and_saved_none(shared_quickstart: tuple[Path, P
             assert CANARY_MAXAPI.encode() not in data, path
 
 
+def test_quickstart_outputs_hold_no_local_path(shared_quickstart: tuple[Path, Path, Any]) -> None:
+    """No absolute path, user name or home folder in any output or its metadata: result files
+    are named relative to the notebook (``seedance-media/...``)."""
+    saved, _html, nb = shared_quickstart
+    outputs = json.dumps([c.get("outputs", []) for c in nb.cells])
+    for local in {str(saved.parent), str(saved.parent.resolve()), str(Path.home())}:
+        assert local not in outputs, local
+    assert not re.search(r"(?<![\w.])/(home|root|tmp|Users|var|private)/", outputs)
+    files = [f for facts in task_outputs(nb) for f in facts["files"]]
+    assert files and all(f.startswith("seedance-media/") for f in files), files
+    assert all((saved.parent / f).is_file() for f in files)
+
+
 def test_quickstart_html_shows_every_video_with_provenance(
     shared_quickstart: tuple[Path, Path, Any],
 ) -> None:

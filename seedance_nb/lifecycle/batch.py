@@ -111,6 +111,17 @@ class TaskGroup:
     def to_dict(self) -> dict[str, Any]:
         return {"tag": self.tag, "tasks": [t.to_dict() for t in self.tasks]}
 
+    # -- display: a static grid (the notebook face draws it; imported only when asked) ------
+    def _ipython_display_(self) -> None:
+        from ..notebook.grid import show_group
+
+        show_group(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        from ..notebook.grid import group_bundle
+
+        return group_bundle(self)
+
     def frame(self) -> pd.DataFrame:
         """The group's rows of the history (same columns as ``history()``)."""
         return self._manager.history.frame(tag=self.tag)

@@ -2,7 +2,7 @@
 
 One SQLite database, ``history.sqlite3``, in a ``.seedance/`` folder beside the notebook (the
 working directory) unless ``SEEDANCE_HOME`` or an argument says otherwise; downloaded results go
-to ``media/`` in the same folder. The database runs in WAL mode, every write is one short
+to a visible ``seedance-media/`` folder beside the notebook (see :mod:`.media_folder`). The database runs in WAL mode, every write is one short
 ``BEGIN IMMEDIATE`` transaction, and a busy timeout lets two kernels write at once.
 
 The request row is committed before the create is sent and the task id right after the answer,
@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import media_folder
 from .history_errors import history_error
 from .history_ids import TaskIds
 from .history_schema import ASSET_COLUMNS, SCHEMA, SCHEMA_VERSION, TASK_COLUMNS
@@ -44,13 +45,19 @@ class History(TaskIds):
     >>> History().frame(status="succeeded", since="7d", tag="fox")   # a pandas DataFrame
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, busy_timeout: float = 10.0):
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        busy_timeout: float = 10.0,
+        media_dir: str | os.PathLike[str] | None = None,
+    ):
         target = Path(path).expanduser() if path is not None else default_home()
         if target.suffix in (".sqlite3", ".sqlite", ".db"):
             self.home, self.db_path = target.parent, target
         else:
             self.home, self.db_path = target, target / "history.sqlite3"
-        self.media_dir = self.home / "media"
+        self.media_dir = media_folder.resolve(self.home, media_dir, explicit=path is not None)
         self.busy_timeout = busy_timeout
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
@@ -83,7 +90,14 @@ class History(TaskIds):
         self.home.mkdir(parents=True, exist_ok=True)
         for attempt in range(5):
             try:
-                return self._connect()
+                conn = self._connect()
+                try:
+                    with self._tx(conn):
+                        media_folder.move_old_files(self.home, self.media_dir, conn)
+                except BaseException:
+                    conn.close()
+                    raise
+                return conn
             except sqlite3.OperationalError as exc:
                 # Two processes creating the same new database can collide on the first
                 # journal-mode switch; the loser simply tries again.

@@ -1,9 +1,16 @@
 """Showing a task in a notebook output, and keeping that output current (``display_id``).
 
-A task's output carries, while it runs, a live :class:`TaskCard` view *and* a static HTML
-fallback; once the task has settled (finished, and its files saved) the output is replaced in
-place by the static result alone, so a saved notebook shows it with no kernel and no widget state.
-Both carry the provenance in the output metadata under ``"seedance_nb"``.
+Showing a task makes two outputs. The first is static (no widget view): the task's last known
+state, then its result (poster as ``image/jpeg``, ``text/html`` with poster, ``<video>`` and
+provenance, a ``text/markdown`` and ``text/plain`` summary, the provenance in the metadata under
+``"seedance_nb"``). The second, while the task has not settled, is the live :class:`TaskCard`;
+the card hides the first while it lives (``js/task_card.js`` marks its output area). Once the task
+has settled (finished, its files saved) the static output becomes the result and the live one is
+emptied, so a saved notebook shows the result with no kernel and no widget state.
+
+A notebook saved while a task ran, reopened once its kernel is gone, shows the static output's
+last known state and the line that brings it up to date (``%seedance show ID``, which re-renders
+the task from the history); see docs/sharing.md for why this and not saved widget state.
 
 Updates made from the event loop (observer callbacks) carry the header of the cell that submitted
 the task, and a headless runner (nbclient) ignores them. So every change is also marked *dirty*
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,11 +42,15 @@ METADATA_KEY = "seedance_nb"
 @dataclass
 class _Entry:
     task: Any
-    display_ids: list[str] = field(default_factory=list)
+    display_ids: list[str] = field(default_factory=list)  # the static outputs
+    live_ids: list[str] = field(default_factory=list)  # the card outputs (emptied once settled)
     embed: bool = False
     card: Any = None
     published: tuple[Any, ...] = ()  # state of the last bundle sent
     unsubscribe: Any = None
+    # For other things shown statically (a TaskGroup, a Gallery): their bundle and state.
+    render: Callable[[], tuple[dict[str, Any], dict[str, Any]]] | None = None
+    snapshot: Callable[[], tuple[Any, ...]] | None = None
 
 
 # One registry per kernel: outputs are a property of the kernel session, not of any object.
@@ -73,23 +85,42 @@ def card_for(task: Any) -> Any:
     return entry.card
 
 
-def mimebundle(
+def static_bundle(
     task: Any, *, embed: bool | None = None, base: Path | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(data, metadata)`` for ``task`` now: live card + static HTML, or the static result."""
+    """``(data, metadata)`` of ``task``'s static output now: no widget view, nothing local."""
     entry = _entry(task)
     embed = entry.embed if embed is None else embed
     data: dict[str, Any] = {
-        "text/plain": static.plain_text(task),
+        "text/plain": static.plain_text(task, base),
+        "text/markdown": static.markdown(task, base),
         "text/html": static.html_for(task, embed=embed, base=base),
     }
-    if not settled(task) or not all(m.servable(base) for m in facts.media(task)):
-        # Once settled the static result stands alone (no "model not found" after a reload),
-        # unless the file server cannot serve its files (a hidden or outside folder): then the
-        # card, which streams them through the widget channel, stays so the video still plays.
-        view = card_for(task)._repr_mimebundle_()[0]
-        data[WIDGET_MIME] = view[WIDGET_MIME]
+    poster = static.poster_b64(task)
+    if poster is not None:
+        data["image/jpeg"] = poster  # shown where HTML is stripped or untrusted
     return data, {METADATA_KEY: facts.provenance(task, base)}
+
+
+def live_bundle(task: Any) -> dict[str, Any]:
+    """The live card's output (empty ``text/plain``: the static output says it all)."""
+    view = card_for(task)._repr_mimebundle_()[0]
+    return {WIDGET_MIME: view[WIDGET_MIME], "text/plain": ""}
+
+
+# A live output once its task has settled: Lab hides a view with no model; others show nothing.
+_EMPTIED = {WIDGET_MIME: {"version_major": 2, "version_minor": 0, "model_id": ""}, "text/plain": ""}
+
+
+def mimebundle(
+    task: Any, *, embed: bool | None = None, base: Path | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One bundle for ``task`` (``_repr_mimebundle_``): the static output, plus the card's view
+    while the task has not settled."""
+    data, metadata = static_bundle(task, embed=embed, base=base)
+    if not settled(task):
+        data[WIDGET_MIME] = live_bundle(task)[WIDGET_MIME]
+    return data, metadata
 
 
 def configure(task: Any, *, embed: bool) -> None:
@@ -98,7 +129,8 @@ def configure(task: Any, *, embed: bool) -> None:
 
 
 def show(task: Any, *, embed: bool = False) -> str:
-    """Display ``task`` in the current output and remember where; returns the display id."""
+    """Display ``task`` (its static output, and its live card until it settles) and remember
+    where; returns the static output's display id."""
     from IPython.display import display
 
     entry = _entry(task)
@@ -107,10 +139,37 @@ def show(task: Any, *, embed: bool = False) -> str:
     if entry.unsubscribe is None and hasattr(task, "observe"):
         entry.unsubscribe = task.observe(_on_change)
     display_id = uuid.uuid4().hex
-    data, metadata = mimebundle(task)
+    data, metadata = static_bundle(task)
     display(data, raw=True, metadata=metadata, display_id=display_id)
     entry.display_ids.append(display_id)
+    if not settled(task):
+        live_id = uuid.uuid4().hex
+        display(live_bundle(task), raw=True, display_id=live_id)
+        entry.live_ids.append(live_id)
     entry.published = _state(task)
+    return display_id
+
+
+def show_static(
+    obj: Any,
+    render: Callable[[], tuple[dict[str, Any], dict[str, Any]]],
+    snapshot: Callable[[], tuple[Any, ...]],
+    observe: Callable[[Callable[[Any], None]], Any],
+) -> str:
+    """Display ``render()`` for ``obj`` (a TaskGroup, a Gallery) and re-render it whenever
+    ``snapshot()`` changes; ``observe(callback)`` subscribes to ``obj``'s changes."""
+    from IPython.display import display
+
+    entry = _entry(obj)
+    entry.render, entry.snapshot = render, snapshot
+    _hook_shell()
+    if entry.unsubscribe is None:
+        entry.unsubscribe = observe(lambda _changed: _on_change(obj)) or (lambda: None)
+    display_id = uuid.uuid4().hex
+    data, metadata = render()
+    display(data, raw=True, metadata=metadata, display_id=display_id)
+    entry.display_ids.append(display_id)
+    entry.published = snapshot()
     return display_id
 
 
@@ -151,21 +210,30 @@ def _entry(task: Any) -> _Entry:
 def _publish(entry: _Entry) -> None:
     from IPython.display import update_display
 
-    data, metadata = mimebundle(entry.task)
+    data, metadata = entry.render() if entry.render else static_bundle(entry.task)
     for display_id in entry.display_ids:
         update_display(data, raw=True, metadata=metadata, display_id=display_id)
+    if entry.snapshot is not None:
+        entry.published = entry.snapshot()
+        return
+    if settled(entry.task):  # again on the flush after the next cell: nbclient sees that one
+        for live_id in entry.live_ids:
+            update_display(_EMPTIED, raw=True, display_id=live_id)
     entry.published = _state(entry.task)
 
 
 def _on_change(task: Any) -> None:
-    """Observer (event-loop thread): once the task settles, turn its outputs into the result.
+    """Observer (event-loop thread): keep the static output at the task's last known state, and
+    once the task settles turn it into the result and empty the card's output.
 
-    The live card shows every step before that, so only settling re-renders the outputs (no
-    flicker). Live frontends apply the update at once; headless runners get it from the flush
-    after the next cell.
+    Only a change of status, phase or files re-renders (the card shows progress itself). Live
+    frontends apply the update at once; headless runners get it from the flush after the next
+    cell.
     """
     entry = _entries.get(_key(task))
-    if entry is None or not settled(task) or _state(task) == entry.published:
+    if entry is None:
+        return
+    if (entry.snapshot() if entry.snapshot else _state(task)) == entry.published:
         return
     _dirty.add(_key(task))
     try:

@@ -76,6 +76,21 @@ class Gallery(anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self._box._repr_mimebundle_(**kwargs)
 
+    def _ipython_display_(self) -> None:
+        """A static copy of the grid (for when the kernel is gone; hidden beside the live one,
+        kept current as the grid changes), then the live grid."""
+        from IPython.display import display as show
+
+        from . import grid
+
+        display.show_static(
+            self,
+            lambda: grid.gallery_bundle(list(self.items)),
+            lambda: (tuple(json.dumps(i, sort_keys=True, default=str) for i in self.items),),
+            lambda callback: self.observe(lambda _change: callback(self), names=["items"]),
+        )
+        show(self._box)
+
     # -- data ------------------------------------------------------------------------------------
     def _history(self, **filters: Any) -> Any:
         if self._frame is not None:

@@ -42,6 +42,8 @@ Line commands::
     %seedance models [PROVIDER]      the model catalog (what each model accepts)
     %seedance history [--status S] [--model M] [--tag T] [--text WORDS] [--limit N]
     %seedance status [ID]            a task's card (the latest one without ID)
+    %seedance show ID                a task's current state and result, from the history (after
+                                     a restart, for an output saved while its task ran)
     %seedance cancel ID              cancel a queued task
     %seedance resume                 poll unfinished tasks from the history again
     %seedance adopt ID               settle a lost create: ID (a listed candidate) is what it made
@@ -129,7 +131,7 @@ class SeedanceMagics(Magics):
             raise UsageError(f"cannot parse {line!r}: {exc}") from None
         if not words:
             raise UsageError(
-                "%seedance needs a command (models, history, status, cancel, resume, adopt, "
+                "%seedance needs a command (models, history, status, show, cancel, resume, adopt, "
                 "config, gallery); to generate, put the prompt in a cell that starts with %%seedance"
             )
         name, rest = words[0], words[1:]
@@ -148,6 +150,7 @@ class SeedanceMagics(Magics):
             "models": commands.models,
             "history": lambda rest: commands.history(rest, self.manager),
             "status": lambda rest: commands.status(rest, self.manager),
+            "show": lambda rest: commands.status(rest, self.manager),
             "cancel": lambda rest: commands.cancel(rest, self.manager),
             "resume": lambda rest: commands.resume(rest, self.manager),
             "adopt": lambda rest: commands.adopt(rest, self.manager),

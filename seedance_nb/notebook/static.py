@@ -1,25 +1,53 @@
 """The static face of a task: HTML that needs no kernel and no widget state.
 
-A finished video becomes a poster (a small JPEG of its first frame, always embedded, so GitHub and
-nbviewer show something even where a local path does not resolve) plus a ``<video controls>``
-whose ``src`` is the local file relative to the notebook, or a data URL when the file is small
-(``embed_limit``) or embedding was asked for. Images work the same way. The provenance is both
-visible in the HTML and stored in the output metadata (see :func:`facts.provenance`).
+A finished video becomes a ``<video controls>`` whose ``src`` is its file relative to the
+notebook (``seedance-media/...``), or a data URL when the file is small (:data:`EMBED_LIMIT`) or
+embedding was asked for (``--embed``). Its poster (the first frame, a small JPEG) is always
+embedded, and inside the ``<video>`` an animated preview (a few frames, WebP) shows where the
+player is stripped (GitHub). Images work the same way. The provenance is both visible in the
+HTML and stored in the output metadata (see :func:`facts.provenance`); failures, cancellations
+and expiries show what happened, the provider's code and message, and what was charged.
+
+A task that has not settled gets the same box with its last known state and the one line that
+brings it up to date (``%seedance show ID``): what a notebook saved mid-task shows once its kernel
+is gone.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import io
-from functools import lru_cache
+import logging
+import os
 from pathlib import Path
 from typing import Any
 
-from . import facts
+from . import facts, preview
+from .preview import POSTER_SIDE, poster_jpeg  # noqa: F401  (re-exported: the Gallery uses it)
 
-EMBED_LIMIT = 128 * 1024  # bytes: files up to this size are embedded by default
-POSTER_SIDE = 320  # pixels, longest side of the poster JPEG
+log = logging.getLogger("seedance_nb")
+
+# Files up to this size are embedded (a data URL); larger ones are linked by relative path. A
+# notebook of ten linked results stays well under 2 MB (posters and previews are embedded).
+# ``SEEDANCE_EMBED_LIMIT`` (bytes, read when an output is made) changes it.
+EMBED_LIMIT = 256 * 1024  # bytes
+
+
+def default_embed_limit() -> int:
+    """The size up to which result files are embedded: ``$SEEDANCE_EMBED_LIMIT`` or
+    :data:`EMBED_LIMIT`."""
+    raw = os.environ.get("SEEDANCE_EMBED_LIMIT", "").strip()
+    try:
+        return max(0, int(raw)) if raw else EMBED_LIMIT
+    except ValueError:
+        log.warning(
+            "SEEDANCE_EMBED_LIMIT=%r is not a number of bytes; using %d. Fix: e.g. "
+            "SEEDANCE_EMBED_LIMIT=262144",
+            raw,
+            EMBED_LIMIT,
+        )
+        return EMBED_LIMIT
+
 
 _BOX = (
     "font-family:system-ui,sans-serif;font-size:13px;border:1px solid #d0d7de;"
@@ -34,47 +62,18 @@ def data_url(path: Path, mime: str) -> str:
     return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def poster_jpeg(path: Path, side: int = POSTER_SIDE) -> bytes | None:
-    """A small JPEG of a video's first frame or of an image; ``None`` when it cannot be read."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return _poster(str(path), stat.st_mtime_ns, stat.st_size, side)
-
-
-@lru_cache(maxsize=256)
-def _poster(path: str, _mtime: int, _size: int, side: int) -> bytes | None:
-    from PIL import Image
-
-    try:
-        if Path(path).suffix.lower() in (".mp4", ".mov", ".webm", ".m4v"):
-            image = _first_frame(path)
-        else:
-            with Image.open(path) as opened:
-                image = opened.convert("RGB")
-    except Exception:  # a damaged or unreadable file gets no poster, never an error
-        return None
-    if image is None:
-        return None
-    image.thumbnail((side, side))
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=70, optimize=True)
-    return out.getvalue()
-
-
-def _first_frame(path: str) -> Any:
-    import av
-
-    with av.open(path) as container:
-        for frame in container.decode(video=0):
-            return frame.to_image().convert("RGB")
-    return None
-
-
 def poster_data_url(path: Path) -> str | None:
     jpeg = poster_jpeg(path)
-    return None if jpeg is None else "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
+    return None if jpeg is None else preview.data_url(jpeg, "image/jpeg")
+
+
+def poster_b64(task: Any) -> str | None:
+    """The first result's poster as base64 (an output's ``image/jpeg``), or None."""
+    for item in facts.media(task):
+        jpeg = poster_jpeg(item.path)
+        if jpeg is not None:
+            return base64.b64encode(jpeg).decode("ascii")
+    return None
 
 
 def media_src(item: facts.Media, *, embed: bool, embed_limit: int, base: Path | None) -> str:
@@ -96,9 +95,9 @@ def html_for(
     base: Path | None = None,
 ) -> str:
     """The static HTML of a task in its current state (``embed_limit`` defaults to
-    :data:`EMBED_LIMIT`)."""
+    :func:`default_embed_limit`)."""
     e = html.escape
-    embed_limit = EMBED_LIMIT if embed_limit is None else embed_limit
+    embed_limit = default_embed_limit() if embed_limit is None else embed_limit
     request = getattr(task, "request", None)
     head = " · ".join(
         bit
@@ -106,7 +105,7 @@ def html_for(
             f"<b>{e(str(facts.provenance(task)['model'] or ''))}</b>",
             e(str(getattr(task, "mode", None) or getattr(request, "mode", "") or "")),
             _status_badge(task),
-            e(facts.cost_text(task)),
+            e(charged(task)),
         )
         if bit
     )
@@ -116,10 +115,9 @@ def html_for(
         body.append(_error_html(task))
     body.append(_provenance_table(task, base))
     uid = e(str(getattr(task, "uid", "") or ""))
+    css = "seedance-result" if facts.is_terminal(task) else "seedance-result seedance-pending"
     return (
-        f'<div class="seedance-result" data-seedance-task="{uid}" style="{_BOX}">'
-        + "".join(body)
-        + "</div>"
+        f'<div class="{css}" data-seedance-task="{uid}" style="{_BOX}">' + "".join(body) + "</div>"
     )
 
 
@@ -137,8 +135,16 @@ def _media_html(task: Any, *, embed: bool, embed_limit: int, base: Path | None) 
         poster = poster_data_url(item.path)
         if item.kind == "video":
             poster_attr = f' poster="{poster}"' if poster else ""
-            # The <img> inside shows where <video> is stripped (GitHub's sanitiser).
-            fallback = f'<img src="{poster}" alt="first frame" width="320">' if poster else ""
+            # The <img> inside shows where <video> is stripped (GitHub's sanitiser): a few frames
+            # of motion, or at least the poster.
+            moving = preview.preview_webp(item.path)
+            still = preview.data_url(moving, "image/webp") if moving else poster
+            fallback = (
+                f'<img class="seedance-preview" src="{still}" alt="preview of the video" '
+                f'width="{preview.PREVIEW_SIDE * 5 // 3}">'
+                if still
+                else ""
+            )
             parts.append(
                 f'<video controls preload="metadata" src="{src}"{poster_attr} '
                 f'style="max-width:100%;width:640px;display:block">{fallback}</video>'
@@ -157,11 +163,33 @@ def _media_html(task: Any, *, embed: bool, embed_limit: int, base: Path | None) 
             f'<div style="{_MUTED}">{note}{": " + ", ".join(links) if links else ""}</div>'
         )
     if not facts.is_terminal(task):
-        parts.append(
-            f'<div style="{_MUTED}">the result appears here when the task finishes '
-            "(run any cell, or <code>await task</code>, to refresh a saved copy)</div>"
-        )
+        parts.append(_pending_html(task))
     return parts
+
+
+def charged(task: Any) -> str:
+    """What the task cost; once it has ended without a reported cost, say so (an estimate
+    would read as a charge)."""
+    if facts.is_terminal(task) and getattr(task, "cost", None) is None:
+        return "no charge reported"
+    return facts.cost_text(task)
+
+
+def refresh_line(task: Any) -> str:
+    """The one line that re-renders ``task`` from the history in a new kernel."""
+    ident = getattr(task, "id", None) or getattr(task, "uid", None) or ""
+    return f"%seedance show {ident}".strip()
+
+
+def _pending_html(task: Any) -> str:
+    word = html.escape(facts.status_word(task))
+    line = html.escape(refresh_line(task))
+    return (
+        f'<div class="seedance-last-known" style="{_MUTED}">last known state: <b>{word}</b>. '
+        "The live view needs the kernel that ran this cell; if it is gone (the notebook was "
+        f"saved while the task ran), run <code>%load_ext seedance_nb</code> then "
+        f"<code>{line}</code> to show its current state and result.</div>"
+    )
 
 
 def _error_html(task: Any) -> str:
@@ -194,15 +222,40 @@ def _provenance_table(task: Any, base: Path | None) -> str:
     return f'<table class="seedance-provenance" style="margin-top:6px;border:0">{cells}</table>'
 
 
-def plain_text(task: Any) -> str:
-    """The ``text/plain`` face: one line a terminal or a log can show."""
+def plain_text(task: Any, base: Path | None = None) -> str:
+    """The ``text/plain`` face: one line a terminal or a log can show (paths relative to the
+    notebook, never absolute)."""
     bits = [
         str(facts.provenance(task)["model"] or ""),
         facts.status_word(task),
         f"task {getattr(task, 'id', None) or '(not created yet)'}",
     ]
-    files = [str(m.path) for m in facts.media(task)]
+    files = [m.relative(base) for m in facts.media(task)]
     if files:
         bits.append(", ".join(files))
     prompt = facts.prompt_short(facts.prompt_of(task), 60)
     return " · ".join(bits) + (f" · “{prompt}”" if prompt else "")
+
+
+def markdown(task: Any, base: Path | None = None) -> str:
+    """The ``text/markdown`` face: a short summary with relative links to the files."""
+    info = facts.provenance(task, base)
+    head = f"**{info['model'] or ''}** · {info['status']}"
+    cost = charged(task)
+    if cost:
+        head += f" · {cost}"
+    lines = [head]
+    if info["error_code"] or getattr(task, "error_message", None):
+        lines.append(
+            f"`{info['error_code'] or 'error'}`: {getattr(task, 'error_message', '') or ''}"
+        )
+    prompt = facts.prompt_short(info["prompt"], 200).replace("\n", " ")
+    if prompt:
+        lines.append(f"> {prompt}")
+    links = [f"[{m.kind}]({m.relative(base)})" for m in facts.media(task)]
+    if links:
+        lines.append(" · ".join(links))
+    lines.append(f"task `{info['task_id'] or '(not created yet)'}`")
+    if not facts.is_terminal(task):
+        lines.append(f"last known state; to bring it up to date: `{refresh_line(task)}`")
+    return "\n\n".join(lines)

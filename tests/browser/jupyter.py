@@ -145,6 +145,8 @@ class LabServer:
             f"--ServerApp.root_dir={self.root}",
             f"--IdentityProvider.token={self.token}",
             "--LabApp.expose_app_in_browser=True",
+            # The same server serves Notebook 7 at /notebooks/... (its server extension).
+            "--JupyterNotebookApp.expose_app_in_browser=True",
         ]
         if os.geteuid() == 0:  # CI and these machines run as root
             command.append("--allow-root")

@@ -61,9 +61,7 @@ def test_card_goes_live_after_its_cell_and_plays_the_video(lab: Any) -> None:
     lab.write_notebook(
         "card.ipynb",
         [
-            # A hidden history folder: Jupyter's file server will not serve it, so the card stays
-            # when the task settles and streams the video through the widget channel.
-            setup_cell(2, 4, home=".card-data"),
+            setup_cell(2, 4),
             "%%seedance --duration 5 -o shot\nA red fox trots through fresh snow",
         ],
     )
@@ -77,14 +75,15 @@ def test_card_goes_live_after_its_cell_and_plays_the_video(lab: Any) -> None:
     card.scroll_into_view_if_needed()
     screenshot(page, "task-card-live")
 
-    done = output_of(page, 1).locator(f"{CARD}[data-status=succeeded]")
+    # Once settled, the card's output gives way to the static result, which plays on its own.
+    done = output_of(page, 1).locator(".seedance-result:not(.seedance-pending)")
     done.wait_for(timeout=60_000)
-    video = done.locator("video[data-testid=video]")
-    video.wait_for(timeout=30_000)
+    expect(output_of(page, 1).locator(CARD)).to_have_count(0)
+    video = done.locator("video")
     facts = can_play(video)
     assert facts["readyState"] >= 2 and facts["duration"] > 4, facts
     assert facts["currentTime"] > 0 or not facts["paused"], facts
-    assert "task cgt-" in done.locator("[data-testid=task-id]").inner_text()
+    assert "succeeded" in done.inner_text() and "cgt-" in done.inner_text()
     done.scroll_into_view_if_needed()
     screenshot(page, "task-card-succeeded")
 

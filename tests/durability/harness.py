@@ -165,7 +165,7 @@ def check(home: Path, base_url: str, trial: Trial) -> tuple[list[str], int]:
     if len(unknown) > in_flight:
         problems.append(f"{len(unknown)} upstream tasks unaccounted for ({in_flight} in flight)")
     parts = 0
-    media = home / "media"
+    media = home / "seedance-media"
     for path in sorted(media.iterdir()) if media.exists() else []:
         if path.name.startswith(".part-"):
             parts += 1

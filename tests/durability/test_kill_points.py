@@ -72,7 +72,7 @@ async def test_kill_in_the_middle_of_a_download(fresh: str, tmp_path: Path):
     assert not trial.finished
     problems, parts = check(home, fresh, trial)
     assert problems == []
-    finals = [p for p in (home / "media").iterdir() if not p.name.startswith(".part-")]
+    finals = [p for p in (home / "seedance-media").iterdir() if not p.name.startswith(".part-")]
     assert finals == []  # the interrupted file is not under its final name
     assert parts == 1  # it was being written when the kill came
     [task] = await _resume(home)

@@ -45,11 +45,13 @@ def test_module_functions_in_a_script(tmp_path: Path):
     env.update(SEEDANCE_HOME=str(tmp_path / "home"), SEEDANCE_SIM_QUEUE_SECONDS="0.1",
                SEEDANCE_SIM_RUN_SECONDS="0.2")  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=120
-    )
+        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,  # results are saved in seedance-media/ beside where the script runs
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["id"] and result["status"] == "succeeded" and result["parent"]
     assert result["group"] == {"succeeded": 2}
     assert len(result["files"]) == 1 and Path(result["files"][0]).exists()
+    assert Path(result["files"][0]).resolve().parent == (tmp_path / "seedance-media").resolve()
     assert result["rows"] == 3 and result["resumed"] == 0 and result["session"] == 4

@@ -112,5 +112,5 @@ async def test_sigkill_loses_nothing(served: str, tmp_path: Path, point: str):
         await manager.aclose()
     with sqlite3.connect(home / "history.sqlite3") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    finals = [p for p in (home / "media").iterdir() if not p.name.startswith(".part-")]
+    finals = [p for p in (home / "seedance-media").iterdir() if not p.name.startswith(".part-")]
     assert sorted(p.name for p in finals) == sorted(p.name for t in resumed for p in t.files)

@@ -48,14 +48,18 @@ def simulator_kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_saved_notebook_holds_the_final_result(simulator_kernel: Path) -> None:
     nb = run(simulator_kernel, CELLS)
     assert "succeeded" in nb.cells[2].outputs[0]["text"]
-    [output] = nb.cells[1].outputs
+    output, live = nb.cells[1].outputs
+    assert live["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] == ""  # emptied
     html = output["data"]["text/html"]
     assert "<video controls" in html and "succeeded" in html
     assert "application/vnd.jupyter.widget-view+json" not in output["data"]
     info = output["metadata"]["seedance_nb"]
     assert info["status"] == "succeeded" and info["task_id"]
     assert info["prompt"] == "A red fox trots through fresh snow" and info["seed"] == 3
-    assert info["files"] and all(f.startswith("seedance-data/media/") for f in info["files"])
+    # Beside the notebook, in a visible folder, whatever the history's folder.
+    assert info["files"] and all(f.startswith("seedance-media/") for f in info["files"])
+    assert oct((simulator_kernel / info["files"][0]).stat().st_mode & 0o777) == "0o644"
+    assert str(simulator_kernel) not in json.dumps(nb.cells[1].outputs)
 
     body, _ = HTMLExporter().from_notebook_node(nb)
     assert "<video controls" in body and info["task_id"] in body

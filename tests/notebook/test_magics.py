@@ -130,11 +130,12 @@ def test_running_the_cell_shows_a_live_card_with_a_static_fallback(
     with capture_output() as captured:
         result = shell.run_cell("%%seedance --duration 5 -o t\na paper boat on a stream")
     result.raise_error()
-    [output] = captured.outputs
-    assert display.WIDGET_MIME in output.data and "text/html" in output.data
+    output, live = captured.outputs
+    assert display.WIDGET_MIME not in output.data and "text/html" in output.data
+    assert display.WIDGET_MIME in live.data
     assert output.metadata["seedance_nb"]["prompt"] == "a paper boat on a stream"
-    assert output.transient["display_id"]
-    assert CANARY not in json.dumps([output.data, output.metadata])
+    assert output.transient["display_id"] and live.transient["display_id"]
+    assert CANARY not in json.dumps([o.data | o.metadata for o in captured.outputs])
 
 
 def test_line_commands(shell: Any, manager: FakeManager, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,6 +147,7 @@ def test_line_commands(shell: Any, manager: FakeManager, monkeypatch: pytest.Mon
     task = shell.user_ns["t"]
     assert shell.run_line_magic("seedance", "status").task is task
     assert shell.run_line_magic("seedance", f"status {task.id}").task is task
+    assert shell.run_line_magic("seedance", f"show {task.id}").task is task
     shell.run_line_magic("seedance", f"cancel {task.id}")
     assert task.status is Status.CANCELLED
     with pytest.raises(UsageError, match="cannot be cancelled"):

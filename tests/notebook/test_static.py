@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from notebook_fakes import FakeTask
 
 from seedance_nb.materials import Material
-from seedance_nb.notebook import facts, static
+from seedance_nb.notebook import facts, preview, static
 from seedance_nb.requests import ImageRequest, VideoRequest
 from seedance_nb.status import Status
 
@@ -77,12 +78,41 @@ def test_running_and_failed_tasks(tmp_path: Path) -> None:
     task = FakeTask(VideoRequest(prompt="a wave"))
     task.advance(id="cgt-9", status=Status.RUNNING, phase="polling")
     html = static.html_for(task, base=tmp_path)
-    assert "running" in html and "appears here when the task finishes" in html
+    assert "<b>running</b>" in html and "seedance-pending" in html
+    assert "%seedance show cgt-9" in html  # the one line that brings it up to date
     task.advance(status=Status.FAILED, phase="done", error_code="OutputVideoSensitiveContentDetected",
                  error_message="the output was refused by moderation")  # fmt: skip
     html = static.html_for(task, base=tmp_path)
     assert "OutputVideoSensitiveContentDetected" in html and "refused by moderation" in html
     assert "cgt-9" in static.plain_text(task)
+
+
+def test_preview_is_a_few_frames_of_motion_without_a_video_codec(
+    tmp_path: Path, media: dict[str, Path]
+) -> None:
+    from PIL import Image
+
+    webp = preview.preview_webp(media["video_2s"])
+    assert webp is not None and webp[:4] == b"RIFF" and webp[8:12] == b"WEBP"
+    with Image.open(io.BytesIO(webp)) as image:
+        assert image.n_frames == preview.PREVIEW_FRAMES
+        assert max(image.size) <= preview.PREVIEW_SIDE
+    assert preview.preview_webp(media["png"]) is None  # an image has no motion
+    assert preview.preview_webp(media["video_broken"]) is None
+    # Inside the <video>: what shows where the player is stripped (GitHub's sanitiser).
+    task = _video_task(tmp_path, media, "video_8s")
+    html = static.html_for(task, base=tmp_path, embed_limit=100)
+    assert '<img class="seedance-preview" src="data:image/webp;base64,' in html
+
+
+def test_text_faces_name_files_relative_to_the_notebook(
+    tmp_path: Path, media: dict[str, Path]
+) -> None:
+    task = _video_task(tmp_path, media)
+    plain, markdown = static.plain_text(task, tmp_path), static.markdown(task, tmp_path)
+    assert "seedance-media/cgt-1.mp4" in plain and str(tmp_path) not in plain
+    assert "[video](seedance-media/cgt-1.mp4)" in markdown and str(tmp_path) not in markdown
+    assert "$0.76" in markdown
 
 
 def test_image_results(tmp_path: Path, media: dict[str, Path]) -> None:
