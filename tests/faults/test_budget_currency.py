@@ -4,6 +4,7 @@ set, or refused: never silently left out of the sum."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,7 +19,21 @@ from .conftest import MakeManager
 BASE = "http://127.0.0.1:9/api/v3"
 
 
-def in_cny() -> VideoRequest:  # priced in CNY (Volcengine list price)
+@pytest.fixture(autouse=True)
+def cny_price(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulator answers at a BytePlus-style address, where Seedance 2.0 has no built-in
+    price: a user's price file bills it in CNY (as a Volcengine account or a CNY proxy would),
+    while 1.5 pro keeps BytePlus's built-in USD price. Two currencies in one history."""
+    folder = tmp_path / "config"
+    folder.mkdir(exist_ok=True)
+    (folder / "prices.toml").write_text(
+        '[[price]]\nregion = "byteplus"\nmodel = "seedance-2.0"\ncurrency = "CNY"\n'
+        "per_million_tokens = 46.0\n"
+    )
+    monkeypatch.setenv("SEEDANCE_CONFIG_DIR", str(folder))
+
+
+def in_cny() -> VideoRequest:  # priced in CNY (the user's price file above)
     return VideoRequest(model="seedance-2.0", prompt="a fox", resolution="480p", duration=4)
 
 
