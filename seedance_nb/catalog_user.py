@@ -35,7 +35,7 @@ _cache: tuple[tuple[str, int], tuple[Any, ...]] | None = None
 
 def entry_hint(name: str) -> str:
     """The entry a user adds for an unknown id, in one line (for error messages)."""
-    file = user_files.path(user_files.CATALOG_FILE)
+    file = user_files.shown(user_files.CATALOG_FILE)
     return f'add it to {file}: [[model]] id = "{name}" and like = "<a model of its family>"'
 
 
@@ -59,7 +59,7 @@ def specs(find_builtin: Callable[[str], Any]) -> tuple[Any, ...]:
 
 
 def _spec(entry: Any, number: int, find_builtin: Callable[[str], Any]) -> Any:
-    where = f"{user_files.path(user_files.CATALOG_FILE)}, model #{number}"
+    where = f"{user_files.shown(user_files.CATALOG_FILE)}, model #{number}"
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
         raise errors.ConfigError(f'{where} has no id. Fix: add id = "the model id the API takes"')
     like = find_builtin(str(entry.get("like", "")))

@@ -176,7 +176,7 @@ def _amount(
     if price is None:
         from . import user_files
 
-        file = user_files.path(user_files.PRICES_FILE)
+        file = user_files.shown(user_files.PRICES_FILE)
         notes.append(
             f"no {where} price known for {req.model}: add one to {file} "
             f'([[price]] region = "{where}", model = "{req.model}", currency, '

@@ -131,8 +131,7 @@ _FIELDS = {f.name for f in fields(Price)}
 
 
 def _entry(entry: Any, number: int) -> tuple[tuple[str, str], Price]:
-    file = user_files.path(user_files.PRICES_FILE)
-    where = f"{file}, price #{number}"
+    where = f"{user_files.shown(user_files.PRICES_FILE)}, price #{number}"
     if not isinstance(entry, dict):
         raise errors.ConfigError(f"{where} is not a table. Fix: write it as [[price]] with keys")
     entry = dict(entry)

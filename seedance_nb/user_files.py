@@ -45,6 +45,20 @@ def path(name: str) -> Path:
     return config_dir() / name
 
 
+def shown(name: str) -> str:
+    """Where the user file ``name`` lives, as messages say it: the home folder as ``~``, so a
+    saved notebook's outputs never carry a user name or home directory.
+
+    >>> shown("prices.toml").endswith("prices.toml")
+    True
+    """
+    file = path(name)
+    try:
+        return "~/" + file.relative_to(Path.home()).as_posix()
+    except (ValueError, RuntimeError):  # outside the home folder, or no home at all
+        return str(file)
+
+
 def read(name: str) -> dict[str, Any]:
     """The TOML document ``name`` of the config folder; ``{}`` when there is none.
 
@@ -56,8 +70,10 @@ def read(name: str) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise ConfigError(f"cannot read {file}: {exc}. Fix: check its permissions") from None
+        raise ConfigError(f"cannot read {shown(name)}: {exc}. Fix: check its permissions") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file} is not valid TOML: {exc}. Fix: correct that line") from None
+        raise ConfigError(
+            f"{shown(name)} is not valid TOML: {exc}. Fix: correct that line"
+        ) from None

@@ -68,3 +68,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         with contextlib.suppress(psutil.Error):
             proc.kill()
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def byteplus_price(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user's BytePlus price for seedance-2.0 (none is built in), so budgets count money."""
+    folder = tmp_path / "config"
+    folder.mkdir(exist_ok=True)
+    (folder / "prices.toml").write_text(
+        '[[price]]\nregion = "byteplus"\nmodel = "seedance-2.0"\ncurrency = "USD"\n'
+        "per_million_tokens = 7.0\n"
+    )
+    monkeypatch.setenv("SEEDANCE_CONFIG_DIR", str(folder))

@@ -19,7 +19,7 @@ MODULES = {
     "seedance_nb.problems": 3,
     "seedance_nb.requests": 5,
     "seedance_nb.validation": 3,
-    "seedance_nb.user_files": 1,
+    "seedance_nb.user_files": 2,
     "seedance_nb.validation_media": 1,
 }
 

@@ -251,7 +251,7 @@ def config_facts(settings: Any) -> list[tuple[str, str]]:
         ("base URL", where),
         ("key from", settings.key_source),
         ("prices of", f"{region} ({'CNY' if region == 'volcengine' else 'USD'})"),
-        ("config folder", str(user_files.config_dir())),
+        ("config folder", user_files.shown("")),
     ]
     for name in (user_files.PRICES_FILE, user_files.CATALOG_FILE):
         file = user_files.path(name)

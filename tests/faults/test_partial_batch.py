@@ -17,6 +17,9 @@ from seedance_nb.requests import VideoRequest
 
 from .conftest import MakeManager
 
+# Budgets count money: a BytePlus price for seedance-2.0 (none is built in).
+pytestmark = pytest.mark.usefixtures("byteplus_price")
+
 
 def req(i: int) -> VideoRequest:
     return VideoRequest(prompt=f"fox {i}", resolution="480p", duration=4)
