@@ -1,9 +1,10 @@
 """Spending caps, checked against the estimate before anything is sent.
 
 A cap per session (this kernel's task manager) and per calendar day (local time, all kernels
-sharing the history), in money (the price table's currency) and/or in tokens. The check and the
-insert of the request row happen in one ``BEGIN IMMEDIATE`` transaction, so two kernels cannot
-both squeeze under the same cap. A refusal raises :class:`~seedance_nb.errors.BudgetExceeded` and
+sharing the history, every member of a team on a shared one), in money (the price table's
+currency) and/or in tokens. The check and the insert of the request row happen in one transaction
+that no other insert can interleave with (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a
+transaction-scoped advisory lock), so two kernels cannot both squeeze under the same cap. A refusal raises :class:`~seedance_nb.errors.BudgetExceeded` and
 sends nothing.
 
 Caps come from the argument, else ``SEEDANCE_BUDGET_SESSION``, ``SEEDANCE_BUDGET_DAILY``,
@@ -13,13 +14,13 @@ Caps come from the argument, else ``SEEDANCE_BUDGET_SESSION``, ``SEEDANCE_BUDGET
 from __future__ import annotations
 
 import os
-import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ..errors import BudgetExceeded, ConfigError
+from .history_store import Guard, Query
 
 # Tasks in these states were not billed (FACTS §6: failed and moderated generations are free),
 # unless the provider reported usage for them.
@@ -65,9 +66,7 @@ class Budget:
         return any(v is not None for v in (self.session, self.daily, self.session_tokens,
                                             self.daily_tokens))  # fmt: skip
 
-    def guard(
-        self, estimate: Any, *, session: str, now: float
-    ) -> Callable[[sqlite3.Connection], None] | None:
+    def guard(self, estimate: Any, *, session: str, now: float) -> Guard | None:
         """A check to run inside the insert's transaction, or None when no cap is set."""
         if not self.active:
             return None
@@ -86,7 +85,7 @@ class Budget:
             )
         day_start = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
 
-        def check(conn: sqlite3.Connection) -> None:
+        def check(query: Query) -> None:
             for label, cap, cap_tokens, scope in (
                 ("session", self.session, self.session_tokens, session),
                 ("daily", self.daily, self.daily_tokens, None),
@@ -94,7 +93,7 @@ class Budget:
                 if cap is None and cap_tokens is None:
                     continue
                 since = 0.0 if scope is not None else day_start.timestamp()
-                spent, spent_tokens = _spent(conn, since=since, session=scope, currency=currency)
+                spent, spent_tokens = _spent(query, since=since, session=scope, currency=currency)
                 if cap is not None and amount is not None and spent + amount > cap + 1e-9:
                     raise BudgetExceeded(
                         f"{label} cap {cap:g} {currency or ''} would be passed: "
@@ -115,23 +114,23 @@ class Budget:
 
 
 def _spent(
-    conn: sqlite3.Connection, *, since: float, session: str | None, currency: str | None
+    query: Query, *, since: float, session: str | None, currency: str | None
 ) -> tuple[float, int]:
     """Money (in ``currency``) and tokens committed since ``since``: actual figures where known,
-    estimates otherwise; tasks that ended unbilled are left out."""
+    estimates otherwise; tasks that ended unbilled are left out. (SQL both databases accept.)"""
     sql = (
         "SELECT currency, COALESCE(cost, estimated_cost), COALESCE(tokens, estimated_tokens) "
-        "FROM tasks WHERE submitted_at >= ? "
+        "FROM tasks WHERE submitted_at >= :since "
         f"AND NOT (COALESCE(status, '') IN {_UNBILLED!r} AND cost IS NULL AND tokens IS NULL) "
         "AND create_state NOT IN ('refused', 'not_sent')"
     )
-    params: list[Any] = [since]
+    params: dict[str, Any] = {"since": since}
     if session is not None:
-        sql += " AND session = ?"
-        params.append(session)
+        sql += " AND session = :session"
+        params["session"] = session
     money = 0.0
     tokens = 0
-    for row_currency, row_amount, row_tokens in conn.execute(sql, params).fetchall():
+    for row_currency, row_amount, row_tokens in query(sql, params):
         if row_amount is not None and (currency is None or row_currency in (None, currency)):
             money += float(row_amount)
         tokens += int(row_tokens or 0)

@@ -18,31 +18,34 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .history_schema import ASSET_COLUMNS, SCHEMA, SCHEMA_VERSION, TASK_COLUMNS
+from .history_schema import ASSET_COLUMNS, MIGRATIONS, SCHEMA, SCHEMA_VERSION, TASK_COLUMNS
+from .history_store import DuplicateId, Guard, HistoryStore, default_home, member_name
 
 if TYPE_CHECKING:
     import pandas as pd
 
-
-def default_home() -> Path:
-    """``$SEEDANCE_HOME`` if set, else ``.seedance/`` in the working directory (beside the
-    notebook in Jupyter). Read when called, never at import."""
-    env = os.environ.get("SEEDANCE_HOME")
-    return Path(env).expanduser() if env else Path.cwd() / ".seedance"
+__all__ = ["History", "default_home"]
 
 
-class History:
+class History(HistoryStore):
     """The history database. ``path`` is a folder (``history.sqlite3`` inside) or a ``.sqlite3``
-    file; by default :func:`default_home`.
+    file; by default :func:`default_home`. ``member`` is recorded in the rows it inserts
+    (default :func:`~seedance_nb.lifecycle.history_store.member_name`).
 
     >>> History().frame(status="succeeded", since="7d", tag="fox")   # a pandas DataFrame
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, busy_timeout: float = 10.0):
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        busy_timeout: float = 10.0,
+        member: str | None = None,
+    ):
         target = Path(path).expanduser() if path is not None else default_home()
         if target.suffix in (".sqlite3", ".sqlite", ".db"):
             self.home, self.db_path = target.parent, target
@@ -50,12 +53,17 @@ class History:
             self.home, self.db_path = target, target / "history.sqlite3"
         self.media_dir = self.home / "media"
         self.busy_timeout = busy_timeout
+        self.member = member if member is not None else member_name()
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self._batching = False
 
     def __repr__(self) -> str:
         return f"History({str(self.db_path)!r})"
+
+    @property
+    def location(self) -> str:
+        return str(self.db_path)
 
     # -- connection -----------------------------------------------------------------------------
     @property
@@ -94,13 +102,7 @@ class History:
             # no fsync on the event loop's thread.
             conn.execute("PRAGMA synchronous = NORMAL")
             with self._tx(conn):
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
+                _migrate(conn)
         except BaseException:
             conn.close()
             raise
@@ -109,7 +111,7 @@ class History:
     @contextlib.contextmanager
     def _tx(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
         conn = conn or self.conn
-        with self._lock:
+        with self._lock, _duplicates():
             if self._batching:  # part of an enclosing batch(): it commits
                 yield conn
                 return
@@ -152,14 +154,15 @@ class History:
         row: Mapping[str, Any],
         *,
         at: float,
-        guard: Callable[[sqlite3.Connection], None] | None = None,
+        guard: Guard | None = None,
     ) -> int:
         """Insert a task row and its ``submitted`` event; ``guard`` runs first in the same
-        transaction (the budget check) and may raise to refuse."""
+        ``BEGIN IMMEDIATE`` transaction (the budget check) and may raise to refuse."""
+        row = {"member": self.member, **row}
         cols = [c for c in row if c in TASK_COLUMNS and c != "uid"]
         with self._tx() as conn:
             if guard is not None:
-                guard(conn)
+                guard(_reader(conn))
             cursor = conn.execute(
                 f"INSERT INTO tasks ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                 [_sql(row[c]) for c in cols],
@@ -167,6 +170,10 @@ class History:
             uid = int(cursor.lastrowid or 0)
             _event(conn, uid, at, "submitted", row.get("status"), None)
         return uid
+
+    def check(self, guard: Guard) -> None:
+        with self._tx() as conn:
+            guard(_reader(conn))
 
     def update(
         self,
@@ -335,11 +342,17 @@ class History:
         a ``timedelta`` or a string such as ``"2h"`` / ``"7d"``; ``text`` matches the prompt
         (case-insensitive); ``tag`` one tag.
         """
-        from .history_frame import build_frame
+        from .history_frame import SQLITE, build_frame
+
+        def fetch(sql: str, params: Any) -> list[Any]:
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            return cursor.execute(sql, params).fetchall()
 
         with self._lock:
             return build_frame(
-                self.conn,
+                fetch,
+                SQLITE,
                 status=status,
                 model=model,
                 since=since,
@@ -347,6 +360,49 @@ class History:
                 tag=tag,
                 limit=limit,
             )
+
+
+@contextlib.contextmanager
+def _duplicates() -> Iterator[None]:
+    """A provider task id another row holds: :class:`DuplicateId` (still an IntegrityError)."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        if "tasks.id" in str(exc) and not isinstance(exc, DuplicateId):
+            raise DuplicateId(str(exc)) from exc
+        raise
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Make the tables (a new file) or bring an older file's up to :data:`SCHEMA_VERSION`."""
+    conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+    found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if found is None:
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        version = SCHEMA_VERSION
+        conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(version),))
+        return
+    version = int(found[0])
+    for step in range(version + 1, SCHEMA_VERSION + 1):
+        for statement in MIGRATIONS[step]:
+            conn.execute(statement)
+    if version < SCHEMA_VERSION:
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+        )
+
+
+def _reader(conn: sqlite3.Connection) -> Any:
+    """A guard's ``query(sql, params)`` on this transaction's connection."""
+
+    def query(sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        cursor = conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, dict(params)).fetchall()
+
+    return query
 
 
 def _sql(value: Any) -> Any:

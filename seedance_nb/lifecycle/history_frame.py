@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,7 @@ COLUMNS: dict[str, str] = {
     "error_code": "string",
     "error_message": "string",
     "notebook": "string",
+    "member": "string",  # who submitted it (SEEDANCE_MEMBER or the OS user name; never a key)
 }
 
 _TIMES = {"submitted_at", "started_at", "finished_at", "urls_expire_at"}
@@ -84,7 +86,27 @@ def since_epoch(since: Any, now: float | None = None) -> float:
     )
 
 
-def _where(status: Any, model: Any, since: Any, text: Any, tag: Any) -> tuple[str, list[Any]]:
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the databases in the frame's SQL: the parameter mark, a
+    case-insensitive LIKE and the test for one tag in the JSON ``tags`` column."""
+
+    mark: str
+    ilike: str
+    has_tag: str
+
+
+SQLITE = Dialect("?", "LIKE", "EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)")
+POSTGRES = Dialect("%s", "ILIKE", "t.tags::jsonb @> jsonb_build_array(%s::text)")
+
+# fetch(sql, params) -> rows as tuples
+Fetch = Callable[[str, Sequence[Any]], Sequence[Sequence[Any]]]
+
+
+def _where(
+    dialect: Dialect, status: Any, model: Any, since: Any, text: Any, tag: Any
+) -> tuple[str, list[Any]]:
+    mark = dialect.mark
     clauses: list[str] = []
     params: list[Any] = []
     for column, value in (("status", status), ("model", model)):
@@ -92,23 +114,24 @@ def _where(status: Any, model: Any, since: Any, text: Any, tag: Any) -> tuple[st
             continue
         values = [value] if isinstance(value, str) else [str(v) for v in value]
         values = [getattr(v, "value", v) for v in values]
-        clauses.append(f"t.{column} IN ({', '.join('?' * len(values))})")
+        clauses.append(f"t.{column} IN ({', '.join([mark] * len(values))})")
         params.extend(values)
     if since is not None:
-        clauses.append("t.submitted_at >= ?")
+        clauses.append(f"t.submitted_at >= {mark}")
         params.append(since_epoch(since))
     if text:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        clauses.append("t.prompt LIKE ? ESCAPE '\\'")
+        clauses.append(f"t.prompt {dialect.ilike} {mark} ESCAPE '\\'")
         params.append(f"%{escaped}%")
     if tag:
-        clauses.append("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)")
+        clauses.append(dialect.has_tag)
         params.append(tag)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 def build_frame(
-    conn: sqlite3.Connection,
+    fetch: Fetch,
+    dialect: Dialect = SQLITE,
     *,
     status: Any = None,
     model: Any = None,
@@ -119,14 +142,12 @@ def build_frame(
 ) -> pd.DataFrame:
     import pandas as pd
 
-    where, params = _where(status, model, since, text, tag)
+    where, params = _where(dialect, status, model, since, text, tag)
     chosen = None
     if where or limit is not None:
         chosen = f"SELECT t.uid FROM tasks AS t{where} ORDER BY t.uid DESC"
         if limit is not None:
             chosen += f" LIMIT {int(limit)}"
-    cursor = conn.cursor()
-    cursor.row_factory = None
     # Most tasks have one result file: it comes with the row; any others in a second query.
     columns = ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
     sql = (
@@ -135,8 +156,8 @@ def build_frame(
         + (f" WHERE t.uid IN ({chosen})" if chosen else "")
         + " ORDER BY t.uid DESC"
     )
-    rows = cursor.execute(sql, params).fetchall()
-    extra = _more_files(cursor, chosen, params)
+    rows = fetch(sql, params)
+    extra = _more_files(fetch, chosen, params)
     names = [*_TASK_COLUMNS, "_url", "_expires", "_state", "_path", "_sha"]
     raw = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {}
     data: dict[str, Any] = {}
@@ -160,14 +181,14 @@ def build_frame(
 
 
 def _more_files(
-    cursor: sqlite3.Cursor, chosen: str | None, params: list[Any]
+    fetch: Fetch, chosen: str | None, params: list[Any]
 ) -> dict[int, list[tuple[Any, ...]]]:
     """Result files after the first, per task (video + last frame, image sets)."""
     sql = "SELECT uid, url, expires_at, state, path, sha256 FROM assets WHERE idx > 0"
     if chosen is not None:
         sql += f" AND uid IN ({chosen})"
     found: dict[int, list[tuple[Any, ...]]] = {}
-    for uid, *rest in cursor.execute(sql + " ORDER BY uid, idx", params):
+    for uid, *rest in fetch(sql + " ORDER BY uid, idx", params):
         found.setdefault(uid, []).append(tuple(rest))
     return found
 

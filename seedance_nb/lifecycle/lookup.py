@@ -78,5 +78,5 @@ def find(manager: TaskManager, ref: Task | int | str) -> Task:
         rows = manager.history.find(ref)
         row = rows[0] if rows else None
     if row is None:
-        raise KeyError(f"no task {ref!r} in this session or in {manager.history.db_path}")
+        raise KeyError(f"no task {ref!r} in this session or in {manager.history.location}")
     return continue_or_show(manager, row)
