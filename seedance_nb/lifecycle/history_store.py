@@ -250,4 +250,3 @@ class HistoryStore(abc.ABC):
         limit: int | None = None,
     ) -> pd.DataFrame:
         """Tasks as a DataFrame with the documented columns and dtypes, newest first."""
-

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from seedance_nb.lifecycle import open_history
@@ -167,3 +168,28 @@ def test_frame_columns_dtypes_and_filters(store: HistoryStore):
     assert list(store.frame(since="1h")["uid"]) == [fox]
     assert list(store.frame(limit=1)["uid"]) == [whale]
     assert len(store.frame(limit=0)) == 0
+
+
+def test_frame_values_are_exact_whatever_they_hold(store: HistoryStore):
+    odd = store.insert(_row(notebook="a\x1fb.ipynb", error_code="", currency=None,
+                            tags=["x\x1fy"], member="\x1e"), at=NOW)  # fmt: skip
+    plain = store.insert(_row(mode="", error_code=None, currency="USD"), at=NOW)
+    frame = store.frame().set_index("uid")
+    assert frame.loc[odd, "notebook"] == "a\x1fb.ipynb" and frame.loc[odd, "error_code"] == ""
+    assert frame.loc[odd, "currency"] is pd.NA and frame.loc[odd, "tags"] == ("x\x1fy",)
+    assert frame.loc[odd, "member"] == "\x1e"
+    assert frame.loc[plain, "mode"] == "" and frame.loc[plain, "error_code"] is pd.NA
+    assert frame.loc[plain, "currency"] == "USD" and frame.loc[plain, "member"] == "ada"
+    for column in ("provider", "base_url", "kind", "model", "status", "phase", "create_state"):
+        assert list(frame[column].fillna("<NA>")) == [
+            "<NA>" if store.row(u)[column] is None else store.row(u)[column]  # type: ignore[index]
+            for u in frame.index
+        ]
+
+
+def test_frame_keeps_empty_text_apart_from_nothing(store: HistoryStore):
+    empty = store.insert(_row(mode="", error_code="", currency=None, tags=[]), at=NOW)
+    frame = store.frame().set_index("uid")
+    assert frame.loc[empty, "mode"] == "" and frame.loc[empty, "error_code"] == ""
+    assert frame.loc[empty, "currency"] is pd.NA and frame.loc[empty, "status"] is pd.NA
+    assert frame.loc[empty, "tags"] == () and frame.loc[empty, "provider"] == "ark"
