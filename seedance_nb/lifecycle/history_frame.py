@@ -180,8 +180,11 @@ def _frame(pd: Any, np: Any, fetch: Fetch, raw: dict[str, Any], chosen: str | No
         if name in _FROM_ASSETS:
             continue
         values = raw.get(name, ())
-        if name == "tags":
-            data[name] = _objects(pd, np, _tags(values))
+        if isinstance(values, pd.api.extensions.ExtensionArray):
+            data[name] = values  # made ready by read_rows
+        elif name == "tags":
+            data[name] = _objects(pd, np, values if isinstance(values, np.ndarray)
+                                  else parse_tags(values))  # fmt: skip
         elif name in _TIMES:
             data[name] = _times(pd, np, values)
         elif dtype in ("Int64", "float64"):
@@ -250,10 +253,9 @@ def _numbers(pd: Any, np: Any, values: Any, dtype: str) -> Any:
     return pd.arrays.IntegerArray(filled.astype("int64"), missing)
 
 
-def _objects(pd: Any, np: Any, values: list[Any]) -> Any:
-    column = np.empty(len(values), dtype=object)
-    column[:] = values
-    return pd.Series(column, dtype="object")
+def _objects(pd: Any, np: Any, values: Any) -> Any:
+    """An object column holding each value as it is (tuples stay tuples)."""
+    return pd.Series(np.fromiter(values, dtype=object, count=len(values)), dtype="object")
 
 
 def _times(pd: Any, np: Any, values: Any) -> Any:
@@ -261,7 +263,8 @@ def _times(pd: Any, np: Any, values: Any) -> Any:
     return series.astype("datetime64[ns, UTC]")
 
 
-def _tags(values: tuple[Any, ...]) -> list[tuple[str, ...]]:
+def parse_tags(values: Any) -> list[tuple[str, ...]]:
+    """The ``tags`` column's JSON lists as tuples (each distinct list parsed once)."""
     parsed: dict[Any, tuple[str, ...]] = {}
     for value in set(values):  # a history holds few distinct tag lists
         try:

@@ -68,6 +68,9 @@ def read_rows(
 
 
 def _unpack(pd: Any, np: Any, packs: tuple[str, ...]) -> dict[str, Any] | None:
+    """Ready columns (``string`` arrays; ``tags`` as tuples) made from the distinct packs."""
+    from .history_frame import parse_tags
+
     codes, distinct = pd.factorize(np.array(packs, dtype=object))
     split = [text.split(SEP) for text in distinct]
     if any(len(parts) != len(FEW) + 1 for parts in split):
@@ -75,7 +78,10 @@ def _unpack(pd: Any, np: Any, packs: tuple[str, ...]) -> dict[str, Any] | None:
     out = {}
     for j, name in enumerate(FEW):
         bit = 1 << j
-        values = np.empty(len(split), dtype=object)
-        values[:] = [None if int(p[0]) & bit else p[j + 1] for p in split]
-        out[name] = values[codes]
+        values = [None if int(p[0]) & bit else p[j + 1] for p in split]
+        if name == "tags":
+            tuples = np.fromiter(parse_tags(values), dtype=object, count=len(values))
+            out[name] = tuples[codes]
+        else:
+            out[name] = pd.array(np.array(values, dtype=object), dtype="string").take(codes)
     return out

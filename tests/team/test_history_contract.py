@@ -189,7 +189,10 @@ def test_frame_values_are_exact_whatever_they_hold(store: HistoryStore):
 
 def test_frame_keeps_empty_text_apart_from_nothing(store: HistoryStore):
     empty = store.insert(_row(mode="", error_code="", currency=None, tags=[]), at=NOW)
+    store.set_assets(empty, [{"idx": 0, "kind": "video", "url": "https://x/0.mp4"}])
     frame = store.frame().set_index("uid")
+    assert frame.loc[empty, "result_urls"] == ("https://x/0.mp4",)  # one file each: still tuples
+    assert frame.loc[empty, "files"] == () and not frame.loc[empty, "urls_expired"]
     assert frame.loc[empty, "mode"] == "" and frame.loc[empty, "error_code"] == ""
     assert frame.loc[empty, "currency"] is pd.NA and frame.loc[empty, "status"] is pd.NA
     assert frame.loc[empty, "tags"] == () and frame.loc[empty, "provider"] == "ark"
