@@ -22,8 +22,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .history_schema import ASSET_COLUMNS, MIGRATIONS, SCHEMA, SCHEMA_VERSION, TASK_COLUMNS
-from .history_store import DuplicateId, Guard, HistoryStore, default_home, member_name
+from .history_db_setup import duplicates, migrate, reader
+from .history_schema import ASSET_COLUMNS, TASK_COLUMNS
+from .history_store import Guard, HistoryStore, default_home, member_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,7 +103,7 @@ class History(HistoryStore):
             # no fsync on the event loop's thread.
             conn.execute("PRAGMA synchronous = NORMAL")
             with self._tx(conn):
-                _migrate(conn)
+                migrate(conn)
         except BaseException:
             conn.close()
             raise
@@ -111,7 +112,7 @@ class History(HistoryStore):
     @contextlib.contextmanager
     def _tx(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
         conn = conn or self.conn
-        with self._lock, _duplicates():
+        with self._lock, duplicates():
             if self._batching:  # part of an enclosing batch(): it commits
                 yield conn
                 return
@@ -162,7 +163,7 @@ class History(HistoryStore):
         cols = [c for c in row if c in TASK_COLUMNS and c != "uid"]
         with self._tx() as conn:
             if guard is not None:
-                guard(_reader(conn))
+                guard(reader(conn))
             cursor = conn.execute(
                 f"INSERT INTO tasks ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                 [_sql(row[c]) for c in cols],
@@ -173,7 +174,7 @@ class History(HistoryStore):
 
     def check(self, guard: Guard) -> None:
         with self._tx() as conn:
-            guard(_reader(conn))
+            guard(reader(conn))
 
     def update(
         self,
@@ -360,49 +361,6 @@ class History(HistoryStore):
                 tag=tag,
                 limit=limit,
             )
-
-
-@contextlib.contextmanager
-def _duplicates() -> Iterator[None]:
-    """A provider task id another row holds: :class:`DuplicateId` (still an IntegrityError)."""
-    try:
-        yield
-    except sqlite3.IntegrityError as exc:
-        if "tasks.id" in str(exc) and not isinstance(exc, DuplicateId):
-            raise DuplicateId(str(exc)) from exc
-        raise
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Make the tables (a new file) or bring an older file's up to :data:`SCHEMA_VERSION`."""
-    conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-    found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    if found is None:
-        for statement in SCHEMA.split(";"):
-            if statement.strip():
-                conn.execute(statement)
-        version = SCHEMA_VERSION
-        conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(version),))
-        return
-    version = int(found[0])
-    for step in range(version + 1, SCHEMA_VERSION + 1):
-        for statement in MIGRATIONS[step]:
-            conn.execute(statement)
-    if version < SCHEMA_VERSION:
-        conn.execute(
-            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
-        )
-
-
-def _reader(conn: sqlite3.Connection) -> Any:
-    """A guard's ``query(sql, params)`` on this transaction's connection."""
-
-    def query(sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        cursor = conn.cursor()
-        cursor.row_factory = None
-        return cursor.execute(sql, dict(params)).fetchall()
-
-    return query
 
 
 def _sql(value: Any) -> Any:
