@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install everything the project needs, idempotently: Debian's Chromium (for the browser tests)
-# and the virtual environment .venv with the package and its dev extras.
+# Install everything the project needs, idempotently: Debian's Chromium and PostgreSQL server (for
+# the browser and team-ledger tests) and the virtual environment .venv with the package and its
+# dev extras.
 #
 # The result is the same however this is called: from test.sh or lab.sh, nested inside a test,
 # with .venv/bin first on PATH or an activated .venv, with or without uv, with a new HOME.
@@ -34,19 +35,23 @@ esac
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
-# --- Chromium, from Debian (Playwright's own browser download does not work offline) ---
-if [[ $which_only -eq 0 && ! -x /usr/bin/chromium ]]; then
+# --- test tools from Debian: Chromium (Playwright's own browser download does not work offline)
+# and the PostgreSQL server that the team-ledger tests start in a throwaway folder ---
+missing=()
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+if [[ $which_only -eq 0 && ${#missing[@]} -gt 0 ]]; then
   if [[ $(id -u) -eq 0 ]]; then
-    log "installing chromium with apt-get"
+    log "installing ${missing[*]} with apt-get"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq </dev/null
-    apt-get install -y -qq chromium </dev/null >/dev/null
+    apt-get install -y -qq "${missing[@]}" </dev/null >/dev/null
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    log "installing chromium with sudo apt-get"
+    log "installing ${missing[*]} with sudo apt-get"
     sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
-    sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium </dev/null >/dev/null
+    sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null >/dev/null
   else
-    log "warning: /usr/bin/chromium is missing and apt-get needs root; browser tests cannot run"
+    log "warning: ${missing[*]} missing and apt-get needs root; browser and team tests cannot run"
   fi
 fi
 

@@ -45,6 +45,11 @@ def _common() -> _Parser:
     common.add_argument(
         "--base-url", help="API base URL (a proxy, a running simulator, or byteplus/volcengine)"
     )
+    common.add_argument(
+        "--history",
+        help="the history: a folder, a SQLite file or a team's postgresql:// URL "
+        "(default: $SEEDANCE_HISTORY, else ./.seedance)",
+    )
     common.add_argument("--json", action="store_true", help="print JSON instead of a table")
     common.add_argument("-v", "--verbose", action="store_true", help="log HTTP calls (no keys)")
     return common
@@ -124,6 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
+        if getattr(args, "history", None):
+            from ..lifecycle import configure
+
+            configure(history=args.history)
         return int(args.func(args))
     except (ValidationError, BudgetExceeded, ConfigError) as exc:
         print(f"seedance: refused: {exc}", file=sys.stderr)

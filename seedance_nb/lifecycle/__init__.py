@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ConfigError
 from .batch import TaskGroup
 from .budget import Budget
 from .clock import Clock, SystemClock, VirtualClock
 from .downloads import DownloadPolicy
-from .history_db import History, default_home
+from .history_db import History
+from .history_store import HistoryStore, default_home, open_history
 from .limiter import Limits
 from .manager import TaskManager, get_manager, set_manager
 from .polling import PollPolicy
@@ -31,6 +33,7 @@ __all__ = [
     "Clock",
     "DownloadPolicy",
     "History",
+    "HistoryStore",
     "Limits",
     "PollPolicy",
     "SystemClock",
@@ -39,17 +42,52 @@ __all__ = [
     "TaskManager",
     "VirtualClock",
     "adopt",
+    "configure",
     "default_home",
     "download",
     "get_manager",
     "grid",
     "history",
+    "open_history",
     "rerun",
     "resume",
     "set_manager",
     "submit",
     "submit_many",
 ]
+
+
+def configure(*, history: Any = None) -> None:
+    """Choose where this process keeps its history: a folder or SQLite file (one person), or a
+    team's shared ``postgresql://user@host/db`` (``pip install "seedance_nb[team]"``).
+
+    ``None`` goes back to ``$SEEDANCE_HISTORY``, else ``.seedance/``. A database server is
+    reached (and its tables made) now, so a wrong URL is refused here. The process's task manager
+    is made again on the new history; refused while it still runs tasks.
+
+    >>> sd.configure(history="postgresql://me@db.internal/seedance")
+    """
+    from . import history_store
+    from . import manager as _manager_module
+
+    if history is not None:
+        store = open_history(history)
+        try:
+            store.frame(limit=0)  # reaches it now; makes or migrates the tables
+        finally:
+            store.close()
+    current = _manager_module._manager
+    if current is not None:
+        running = [t for t in current.tasks if not t.done and not t.owned_elsewhere]
+        if running:
+            raise ConfigError(
+                f"{len(running)} task(s) still run on the history at "
+                f"{current.history.location}; nothing was changed. Fix: wait for them "
+                "(or cancel them), then configure again; or restart the kernel"
+            )
+        current.close()
+        set_manager(None)
+    history_store.set_default(history)
 
 
 def submit(request: Any, **kwargs: Any) -> Task:
@@ -114,18 +152,19 @@ def history(
 ) -> pd.DataFrame:
     """The history as a DataFrame (columns and dtypes documented in docs/lifecycle.md).
 
-    Reads the current manager's history, or the one at ``path``; starts no background work.
+    Reads the current manager's history, or the one at ``path`` (a folder, a SQLite file or a
+    ``postgresql://`` URL); starts no background work.
     """
     from . import manager as _manager_module
 
     if path is not None:
-        store = History(path)
+        store = open_history(path)
         try:
             return store.frame(status, model, since, text, tag, limit)
         finally:
             store.close()
     current = _manager_module._manager
-    store = current.history if current is not None else History()
+    store = current.history if current is not None else open_history()
     try:
         return store.frame(status, model, since, text, tag, limit)
     finally:

@@ -157,12 +157,10 @@ def _check_total(manager: TaskManager, requests: Sequence[Any], provider: str) -
     )
     guard = budget.guard(total, session=manager.session, now=manager.clock.time())
     if guard is not None:
-        history = manager.history
-        with history._tx() as conn:
-            try:
-                guard(conn)
-            except BudgetExceeded as exc:
-                raise BudgetExceeded(f"the batch of {len(requests)} requests: {exc}") from None
+        try:
+            manager.history.check(guard)
+        except BudgetExceeded as exc:
+            raise BudgetExceeded(f"the batch of {len(requests)} requests: {exc}") from None
 
 
 def submit_many(

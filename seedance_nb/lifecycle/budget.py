@@ -4,8 +4,9 @@ A cap per session (this kernel's task manager) and per calendar day (local time,
 sharing the history), in money and/or in tokens. Money caps are in ``currency`` (by default the
 currency of each request's price); spend in another currency is converted with a rate you set
 (``rates={"CNY": 0.14}``: USD per yuan) or, without one, the request is refused: never ignored. The check and the
-insert of the request row happen in one ``BEGIN IMMEDIATE`` transaction, so two kernels cannot
-both squeeze under the same cap. A refusal raises :class:`~seedance_nb.errors.BudgetExceeded` and
+insert of the request row happen in one transaction that no other insert can interleave with
+(SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-scoped advisory lock), so two kernels, or
+every member of a team on a shared history, cannot both squeeze under the same cap. A refusal raises :class:`~seedance_nb.errors.BudgetExceeded` and
 sends nothing.
 
 Caps come from the argument, else ``SEEDANCE_BUDGET_SESSION``, ``SEEDANCE_BUDGET_DAILY``,
@@ -16,13 +17,13 @@ and ``SEEDANCE_BUDGET_RATES`` (``CNY=0.14,EUR=1.08``), read when the manager is 
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ..errors import BudgetExceeded, ConfigError
+from .history_store import Guard, Query
 
 # Tasks in these states were not billed (FACTS §6: failed and moderated generations are free),
 # unless the provider reported usage for them.
@@ -97,9 +98,7 @@ class Budget:
         return any(v is not None for v in (self.session, self.daily, self.session_tokens,
                                             self.daily_tokens))  # fmt: skip
 
-    def guard(
-        self, estimate: Any, *, session: str, now: float
-    ) -> Callable[[sqlite3.Connection], None] | None:
+    def guard(self, estimate: Any, *, session: str, now: float) -> Guard | None:
         """A check to run inside the insert's transaction, or None when no cap is set."""
         if not self.active:
             return None
@@ -122,7 +121,7 @@ class Budget:
             )
         day_start = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
 
-        def check(conn: sqlite3.Connection) -> None:
+        def check(query: Query) -> None:
             for label, cap, cap_tokens, scope in (
                 ("session", self.session, self.session_tokens, session),
                 ("daily", self.daily, self.daily_tokens, None),
@@ -131,7 +130,7 @@ class Budget:
                     continue
                 since = 0.0 if scope is not None else day_start.timestamp()
                 spent, spent_tokens = _spent(
-                    conn,
+                    query,
                     since=since,
                     session=scope,
                     convert=(lambda a, c: self.convert(a, c, currency))
@@ -159,7 +158,7 @@ class Budget:
 
 
 def _spent(
-    conn: sqlite3.Connection,
+    query: Query,
     *,
     since: float,
     session: str | None,
@@ -170,17 +169,17 @@ def _spent(
     unbilled are left out."""
     sql = (
         "SELECT currency, COALESCE(cost, estimated_cost), COALESCE(tokens, estimated_tokens) "
-        "FROM tasks WHERE submitted_at >= ? "
+        "FROM tasks WHERE submitted_at >= :since "
         f"AND NOT (COALESCE(status, '') IN {_UNBILLED!r} AND cost IS NULL AND tokens IS NULL) "
         "AND create_state NOT IN ('refused', 'not_sent')"
     )
-    params: list[Any] = [since]
+    params: dict[str, Any] = {"since": since}
     if session is not None:
-        sql += " AND session = ?"
-        params.append(session)
+        sql += " AND session = :session"
+        params["session"] = session
     money = 0.0
     tokens = 0
-    for row_currency, row_amount, row_tokens in conn.execute(sql, params).fetchall():
+    for row_currency, row_amount, row_tokens in query(sql, params):
         if row_amount is not None and convert is not None:
             money += convert(float(row_amount), row_currency)
         tokens += int(row_tokens or 0)

@@ -2,8 +2,10 @@
 
 One SQLite database, ``history.sqlite3``, in a ``.seedance/`` folder beside the notebook (the
 working directory) unless ``SEEDANCE_HOME`` or an argument says otherwise; downloaded results go
-to a visible ``seedance-media/`` folder beside the notebook (see :mod:`.media_folder`). The database runs in WAL mode, every write is one short
-``BEGIN IMMEDIATE`` transaction, and a busy timeout lets two kernels write at once.
+to a visible ``seedance-media/`` folder beside the notebook (see :mod:`.media_folder`). The
+database runs in WAL mode, every write is one short ``BEGIN IMMEDIATE`` transaction, and a busy
+timeout lets two kernels write at once. sqlite3 and file-system errors become a
+:class:`~seedance_nb.errors.HistoryError` naming the file and the fix.
 
 The request row is committed before the create is sent and the task id right after the answer,
 so a process killed at any point loses no task id that the provider acknowledged. Rows record
@@ -18,29 +20,27 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import media_folder
+from .history_db_setup import duplicates, migrate, reader
 from .history_errors import history_error
 from .history_ids import TaskIds
-from .history_schema import ASSET_COLUMNS, SCHEMA, SCHEMA_VERSION, TASK_COLUMNS
+from .history_schema import ASSET_COLUMNS, TASK_COLUMNS
+from .history_store import Guard, HistoryStore, default_home, member_name
 
 if TYPE_CHECKING:
     import pandas as pd
 
-
-def default_home() -> Path:
-    """``$SEEDANCE_HOME`` if set, else ``.seedance/`` in the working directory (beside the
-    notebook in Jupyter). Read when called, never at import."""
-    env = os.environ.get("SEEDANCE_HOME")
-    return Path(env).expanduser() if env else Path.cwd() / ".seedance"
+__all__ = ["History", "default_home"]
 
 
-class History(TaskIds):
+class History(TaskIds, HistoryStore):
     """The history database. ``path`` is a folder (``history.sqlite3`` inside) or a ``.sqlite3``
-    file; by default :func:`default_home`.
+    file; by default :func:`default_home`. ``member`` is recorded in the rows it inserts
+    (default :func:`~seedance_nb.lifecycle.history_store.member_name`).
 
     >>> History().frame(status="succeeded", since="7d", tag="fox")   # a pandas DataFrame
     """
@@ -50,6 +50,7 @@ class History(TaskIds):
         path: str | os.PathLike[str] | None = None,
         *,
         busy_timeout: float = 10.0,
+        member: str | None = None,
         media_dir: str | os.PathLike[str] | None = None,
     ):
         target = Path(path).expanduser() if path is not None else default_home()
@@ -59,12 +60,17 @@ class History(TaskIds):
             self.home, self.db_path = target, target / "history.sqlite3"
         self.media_dir = media_folder.resolve(self.home, media_dir, explicit=path is not None)
         self.busy_timeout = busy_timeout
+        self.member = member if member is not None else member_name()
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self._batching = False
 
     def __repr__(self) -> str:
         return f"History({str(self.db_path)!r})"
+
+    @property
+    def location(self) -> str:
+        return str(self.db_path)
 
     # -- connection -----------------------------------------------------------------------------
     @property
@@ -121,13 +127,7 @@ class History(TaskIds):
             # no fsync on the event loop's thread.
             conn.execute("PRAGMA synchronous = NORMAL")
             with self._tx(conn):
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
+                migrate(conn)
         except BaseException:
             conn.close()
             raise
@@ -136,7 +136,7 @@ class History(TaskIds):
     @contextlib.contextmanager
     def _tx(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
         conn = conn or self.conn
-        with self._lock, self._explained():
+        with self._lock, self._explained(), duplicates():
             if self._batching:  # part of an enclosing batch(): it commits
                 yield conn
                 return
@@ -181,14 +181,15 @@ class History(TaskIds):
         row: Mapping[str, Any],
         *,
         at: float,
-        guard: Callable[[sqlite3.Connection], None] | None = None,
+        guard: Guard | None = None,
     ) -> int:
         """Insert a task row and its ``submitted`` event; ``guard`` runs first in the same
-        transaction (the budget check) and may raise to refuse."""
+        ``BEGIN IMMEDIATE`` transaction (the budget check) and may raise to refuse."""
+        row = {"member": self.member, **row}
         cols = [c for c in row if c in TASK_COLUMNS and c != "uid"]
         with self._tx() as conn:
             if guard is not None:
-                guard(conn)
+                guard(reader(conn))
             cursor = conn.execute(
                 f"INSERT INTO tasks ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                 [_sql(row[c]) for c in cols],
@@ -196,6 +197,10 @@ class History(TaskIds):
             uid = int(cursor.lastrowid or 0)
             _event(conn, uid, at, "submitted", row.get("status"), None)
         return uid
+
+    def check(self, guard: Guard) -> None:
+        with self._tx() as conn:
+            guard(reader(conn))
 
     def update(
         self,
@@ -314,11 +319,17 @@ class History(TaskIds):
         a ``timedelta`` or a string such as ``"2h"`` / ``"7d"``; ``text`` matches the prompt
         (case-insensitive); ``tag`` one tag.
         """
-        from .history_frame import build_frame
+        from .history_frame import SQLITE, build_frame
+
+        def fetch(sql: str, params: Any) -> list[Any]:
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            return cursor.execute(sql, params).fetchall()
 
         with self._lock, self._explained():
             return build_frame(
-                self.conn,
+                fetch,
+                SQLITE,
                 status=status,
                 model=model,
                 since=since,

@@ -6,12 +6,16 @@ SQL so a large history stays fast; one row per task, newest first.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
-import sqlite3
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
+
+from .history_read import read_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,11 +54,11 @@ COLUMNS: dict[str, str] = {
     "error_code": "string",
     "error_message": "string",
     "notebook": "string",
+    "member": "string",  # who submitted it (SEEDANCE_MEMBER or the OS user name; never a key)
 }
 
 _TIMES = {"submitted_at", "started_at", "finished_at", "urls_expire_at"}
 _FROM_ASSETS = {"result_urls", "urls_expire_at", "urls_expired", "files", "sha256"}
-_TASK_COLUMNS = [c for c in COLUMNS if c not in _FROM_ASSETS]
 
 _SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -84,7 +88,36 @@ def since_epoch(since: Any, now: float | None = None) -> float:
     )
 
 
-def _where(status: Any, model: Any, since: Any, text: Any, tag: Any) -> tuple[str, list[Any]]:
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the databases in the frame's SQL: the parameter mark, a
+    case-insensitive LIKE and the test for one tag in the JSON ``tags`` column."""
+
+    mark: str
+    ilike: str
+    has_tag: str
+    postgres: bool
+
+    def pack(self, texts: list[str]) -> str:
+        """One string of these SQL text values, joined by U+001F (see history_read)."""
+        if self.postgres:
+            return f"concat_ws(chr(31), {', '.join(texts)})"
+        return f"printf('{chr(31).join(['%s'] * len(texts))}', {', '.join(texts)})"
+
+
+SQLITE = Dialect(
+    "?", "LIKE", "EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)", False
+)
+POSTGRES = Dialect("%s", "ILIKE", "t.tags::jsonb @> jsonb_build_array(%s::text)", True)
+
+# fetch(sql, params) -> rows as tuples
+Fetch = Callable[[str, Sequence[Any]], Sequence[Sequence[Any]]]
+
+
+def _where(
+    dialect: Dialect, status: Any, model: Any, since: Any, text: Any, tag: Any
+) -> tuple[str, list[Any]]:
+    mark = dialect.mark
     clauses: list[str] = []
     params: list[Any] = []
     for column, value in (("status", status), ("model", model)):
@@ -92,23 +125,24 @@ def _where(status: Any, model: Any, since: Any, text: Any, tag: Any) -> tuple[st
             continue
         values = [value] if isinstance(value, str) else [str(v) for v in value]
         values = [getattr(v, "value", v) for v in values]
-        clauses.append(f"t.{column} IN ({', '.join('?' * len(values))})")
+        clauses.append(f"t.{column} IN ({', '.join([mark] * len(values))})")
         params.extend(values)
     if since is not None:
-        clauses.append("t.submitted_at >= ?")
+        clauses.append(f"t.submitted_at >= {mark}")
         params.append(since_epoch(since))
     if text:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        clauses.append("t.prompt LIKE ? ESCAPE '\\'")
+        clauses.append(f"t.prompt {dialect.ilike} {mark} ESCAPE '\\'")
         params.append(f"%{escaped}%")
     if tag:
-        clauses.append("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)")
+        clauses.append(dialect.has_tag)
         params.append(tag)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 def build_frame(
-    conn: sqlite3.Connection,
+    fetch: Fetch,
+    dialect: Dialect = SQLITE,
     *,
     status: Any = None,
     model: Any = None,
@@ -117,130 +151,129 @@ def build_frame(
     tag: str | None = None,
     limit: int | None = None,
 ) -> pd.DataFrame:
+    import numpy as np
     import pandas as pd
 
-    where, params = _where(status, model, since, text, tag)
+    where, params = _where(dialect, status, model, since, text, tag)
     chosen = None
     if where or limit is not None:
         chosen = f"SELECT t.uid FROM tasks AS t{where} ORDER BY t.uid DESC"
         if limit is not None:
             chosen += f" LIMIT {int(limit)}"
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    # Most tasks have one result file: it comes with the row; any others in a second query.
-    columns = ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
-    sql = (
-        f"SELECT {columns}, a.url, a.expires_at, a.state, a.path, a.sha256 FROM tasks AS t "
-        "LEFT JOIN assets AS a ON a.uid = t.uid AND a.idx = 0"
-        + (f" WHERE t.uid IN ({chosen})" if chosen else "")
-        + " ORDER BY t.uid DESC"
-    )
-    rows = cursor.execute(sql, params).fetchall()
-    extra = _more_files(cursor, chosen, params)
-    names = [*_TASK_COLUMNS, "_url", "_expires", "_state", "_path", "_sha"]
-    raw = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {}
+    now = time.time()
+    # A large history makes millions of objects, none in a cycle: the cyclic collector would
+    # only walk them again and again (about a sixth of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _frame(pd, np, fetch, read_rows(fetch, dialect, chosen, params, now), chosen,
+                      params, now)  # fmt: skip
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _frame(pd: Any, np: Any, fetch: Fetch, raw: dict[str, Any], chosen: str | None,
+           params: list[Any], now: float) -> pd.DataFrame:  # fmt: skip
     data: dict[str, Any] = {}
     for name, dtype in COLUMNS.items():
         if name in _FROM_ASSETS:
             continue
         values = raw.get(name, ())
-        if name == "tags":
-            data[name] = pd.Series(_tags(values), dtype="object")
+        if isinstance(values, pd.api.extensions.ExtensionArray):
+            data[name] = values  # made ready by read_rows
+        elif name == "tags":
+            data[name] = _objects(pd, np, values if isinstance(values, np.ndarray)
+                                  else parse_tags(values))  # fmt: skip
         elif name in _TIMES:
-            data[name] = _times(pd, values)
+            data[name] = _times(pd, np, values)
+        elif dtype in ("Int64", "float64"):
+            data[name] = _numbers(pd, np, values, dtype)
         else:
-            data[name] = pd.array(list(values), dtype=dtype)  # type: ignore[call-overload]
-    files = _files(raw, extra, time.time())
-    data["result_urls"] = pd.Series(files[0], dtype="object")
-    data["urls_expire_at"] = _times(pd, tuple(files[1]))
-    data["urls_expired"] = pd.array(files[2], dtype="boolean")
-    data["files"] = pd.Series(files[3], dtype="object")
-    data["sha256"] = pd.Series(files[4], dtype="object")
+            data[name] = pd.array(np.array(values, dtype=object), dtype=dtype)
+    none: tuple[str, ...] = ()
+    urls = [none if u is None else (u,) for u in raw.get("_url", ())]
+    expires = list(raw.get("_expires", ()))
+    dead = list(raw.get("_dead", ()))
+    files = [none if p is None else (p,) for p in raw.get("_path", ())]
+    hashes = [none if h is None else (h,) for h in raw.get("_sha", ())]
+    several = _more_files(fetch, chosen, params)
+    if several:
+        position = {uid: i for i, uid in enumerate(raw["uid"])}
+        for uid, found in several.items():
+            i = position.get(uid)
+            if i is not None:
+                urls[i], expires[i], dead[i], files[i], hashes[i] = _several(found, now)
+    data["result_urls"] = _objects(pd, np, urls)
+    data["urls_expire_at"] = _times(pd, np, expires)
+    data["urls_expired"] = _numbers(pd, np, dead, "boolean")
+    data["files"] = _objects(pd, np, files)
+    data["sha256"] = _objects(pd, np, hashes)
     return pd.DataFrame(data, columns=list(COLUMNS))
 
 
-def _more_files(
-    cursor: sqlite3.Cursor, chosen: str | None, params: list[Any]
-) -> dict[int, list[tuple[Any, ...]]]:
-    """Result files after the first, per task (video + last frame, image sets)."""
-    sql = "SELECT uid, url, expires_at, state, path, sha256 FROM assets WHERE idx > 0"
+def _more_files(fetch: Fetch, chosen: str | None, params: list[Any]) -> dict[int, list[Any]]:
+    """Every result file of the tasks that have more than one (video + last frame, image sets)."""
+    several = "SELECT uid FROM assets WHERE idx > 0"
     if chosen is not None:
-        sql += f" AND uid IN ({chosen})"
+        several += f" AND uid IN ({chosen})"
+    sql = f"SELECT uid, url, expires_at, state, path, sha256 FROM assets WHERE uid IN ({several})"
     found: dict[int, list[tuple[Any, ...]]] = {}
-    for uid, *rest in cursor.execute(sql + " ORDER BY uid, idx", params):
+    for uid, *rest in fetch(sql + " ORDER BY uid, idx", params):
         found.setdefault(uid, []).append(tuple(rest))
     return found
 
 
-def _files(raw: dict[str, Any], extra: dict[int, list[tuple[Any, ...]]], now: float) -> Any:
-    """The five file columns: URLs, earliest expiry, expired?, saved paths, their sha256."""
-    none: tuple[str, ...] = ()
-    urls: list[tuple[str, ...]] = []
-    soonest: list[float | None] = []
-    dead: list[bool | None] = []
-    paths: list[tuple[str, ...]] = []
-    hashes: list[tuple[str, ...]] = []
-    columns = ("uid", "_url", "_expires", "_state", "_path", "_sha")
-    for uid, url, expires, state, path, sha in zip(*(raw.get(c, ()) for c in columns),
-                                                    strict=True):  # fmt: skip
-        if url is None:
-            urls.append(none)
-            soonest.append(None)
-            dead.append(None)
-            paths.append(none)
-            hashes.append(none)
-            continue
-        more = extra.get(uid)
-        if more is not None:
-            _several(url, expires, state, path, sha, more, now,
-                     (urls, soonest, dead, paths, hashes))  # fmt: skip
-            continue
-        saved = state == "saved" and bool(path)
-        urls.append(("data:…",) if url.startswith("data:") else (url,))
-        soonest.append(expires)
-        # A URL past its expiry whose file was never saved is dead even if nobody tried it.
-        dead.append(state == "expired" or (not saved and expires is not None and expires < now))
-        paths.append((path,) if saved else none)
-        hashes.append((sha or "",) if saved else none)
-    return urls, soonest, dead, paths, hashes
-
-
-def _several(url: str, expires: Any, state: Any, path: Any, sha: Any,
-             more: list[tuple[Any, ...]], now: float, out: tuple[list[Any], ...]) -> None:  # fmt: skip
-    files = [(url, expires, state, path, sha), *more]
+def _several(files: list[tuple[Any, ...]], now: float) -> tuple[Any, ...]:
+    """The five file columns of one task with several files: URLs, earliest expiry, expired?,
+    saved paths, their sha256. A URL past its expiry whose file was never saved is dead even if
+    nobody tried it."""
     saved = [f for f in files if f[2] == "saved" and f[3]]
     times = [f[1] for f in files if f[1] is not None]
     first = min(times) if times else None
     gone = any(f[2] == "expired" for f in files)
-    out[0].append(tuple("data:…" if f[0].startswith("data:") else f[0] for f in files))
-    out[1].append(first)
-    out[2].append(gone or (not saved and first is not None and first < now))
-    out[3].append(tuple(f[3] for f in saved))
-    out[4].append(tuple(f[4] or "" for f in saved))
+    return (
+        tuple("data:…" if f[0].startswith("data:") else f[0] for f in files),
+        first,
+        gone or (not saved and first is not None and first < now),
+        tuple(f[3] for f in saved),
+        tuple(f[4] or "" for f in saved),
+    )
 
 
-def _times(pd: Any, values: tuple[Any, ...]) -> Any:
-    series = pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True)
+def _numbers(pd: Any, np: Any, values: Any, dtype: str) -> Any:
+    """A nullable column from numbers and None, without a Python loop."""
+    floats = np.array(values, dtype="float64")  # None becomes NaN
+    if dtype == "float64":
+        return floats
+    missing = np.isnan(floats)
+    filled = np.where(missing, 0, floats)
+    if dtype == "boolean":
+        return pd.arrays.BooleanArray(filled != 0, missing)
+    return pd.arrays.IntegerArray(filled.astype("int64"), missing)
+
+
+def _objects(pd: Any, np: Any, values: Any) -> Any:
+    """An object column holding each value as it is (tuples stay tuples)."""
+    return pd.Series(np.fromiter(values, dtype=object, count=len(values)), dtype="object")
+
+
+def _times(pd: Any, np: Any, values: Any) -> Any:
+    series = pd.to_datetime(pd.Series(np.array(values, dtype="float64")), unit="s", utc=True)
     return series.astype("datetime64[ns, UTC]")
 
 
-def _tags(values: tuple[Any, ...]) -> list[tuple[str, ...]]:
-    cache: dict[str, tuple[str, ...]] = {}
-    out: list[tuple[str, ...]] = []
-    for value in values:
-        if not value:
-            out.append(())
-            continue
-        parsed = cache.get(value)
-        if parsed is None:
-            try:
-                loaded = json.loads(value)
-            except ValueError:
-                loaded = []
-            parsed = tuple(str(t) for t in loaded) if isinstance(loaded, list) else ()
-            cache[value] = parsed
-        out.append(parsed)
-    return out
+def parse_tags(values: Any) -> list[tuple[str, ...]]:
+    """The ``tags`` column's JSON lists as tuples (each distinct list parsed once)."""
+    parsed: dict[Any, tuple[str, ...]] = {}
+    for value in set(values):  # a history holds few distinct tag lists
+        try:
+            loaded = json.loads(value) if value else []
+        except ValueError:
+            loaded = []
+        parsed[value] = tuple(str(t) for t in loaded) if isinstance(loaded, list) else ()
+    column = [parsed[v] for v in values]
+    return column
 
 
 def utc(ts: float | None) -> datetime | None:

@@ -2,18 +2,29 @@
 
 ``tasks``: one row per request (``uid``) with the provider task id (``id``) once known;
 ``assets``: one row per result file of a task; ``events``: an append-only log of state changes.
+
+The same tables live in SQLite (this text) and in PostgreSQL (``history_pg_schema``, the same
+columns in the same order). ``meta.schema_version`` says which of :data:`MIGRATIONS` a database
+has had: a new database is made at :data:`SCHEMA_VERSION`, an older one is brought up to it step
+by step, in one transaction, when it is opened. The steps are plain SQL both databases accept.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# version -> the statements that bring a database from the version before up to it.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # Who submitted a row (a member name, never a key): several people share one ledger.
+    2: ("ALTER TABLE tasks ADD COLUMN member TEXT",),
+}
 
 TASK_COLUMNS = (
     "uid", "id", "provider", "base_url", "simulated", "kind", "model", "mode", "prompt",
     "params", "request", "parent_id", "tags", "status", "raw_status", "phase", "create_state",
     "client_ref", "submitted_at", "sent_at", "started_at", "finished_at", "updated_at",
     "estimated_tokens", "estimated_cost", "currency", "tokens", "cost", "error_code",
-    "error_message", "notebook", "session", "owner",
+    "error_message", "notebook", "session", "owner", "member",
 )  # fmt: skip
 ASSET_COLUMNS = (
     "uid", "idx", "kind", "url", "expires_at", "state", "path", "sha256", "size",
@@ -31,7 +42,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     client_ref TEXT,
     submitted_at REAL, sent_at REAL, started_at REAL, finished_at REAL, updated_at REAL,
     estimated_tokens INTEGER, estimated_cost REAL, currency TEXT, tokens INTEGER, cost REAL,
-    error_code TEXT, error_message TEXT, notebook TEXT, session TEXT, owner TEXT
+    error_code TEXT, error_message TEXT, notebook TEXT, session TEXT, owner TEXT, member TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS tasks_provider_id ON tasks (provider, base_url, id)
     WHERE id IS NOT NULL;

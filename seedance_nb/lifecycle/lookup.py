@@ -79,5 +79,5 @@ def find(manager: TaskManager, ref: Task | int | str) -> Task:
         rows = manager.history.find(ref)
         row = rows[0] if rows else None
     if row is None:
-        raise TaskNotFound(ref, str(manager.history.db_path))
+        raise TaskNotFound(ref, manager.history.location)
     return continue_or_show(manager, row)

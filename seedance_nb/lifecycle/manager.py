@@ -24,7 +24,7 @@ from .budget import Budget
 from .clock import Clock, SystemClock
 from .downloads import Downloader, DownloadPolicy, fetch_again
 from .endpoints import ClientFactory, Endpoints
-from .history_db import History
+from .history_store import HistoryStore, open_history
 from .limiter import Limiter
 from .loop import LoopHost
 from .pollers import Pollers
@@ -46,14 +46,15 @@ class TaskManager:
 
     Everything is injectable for tests and benchmarks: ``clock`` (a
     :class:`~seedance_nb.lifecycle.clock.VirtualClock` simulates hours in seconds), ``poll``
-    (intervals), ``client_factory`` (transports), ``home`` (history folder).
+    (intervals), ``client_factory`` (transports), ``home`` (history folder, SQLite file or
+    ``postgresql://`` URL; default: ``configure(history=...)``, ``$SEEDANCE_HISTORY``, ``.seedance/``).
     """
 
     def __init__(
         self,
         home: Any = None,
         *,
-        history: History | None = None,
+        history: HistoryStore | None = None,
         clock: Clock | None = None,
         poll: PollPolicy | None = None,
         downloads: DownloadPolicy | None = None,
@@ -83,13 +84,13 @@ class TaskManager:
         self._durations: Durations | None = None
 
     def __repr__(self) -> str:
-        return f"<TaskManager {len(self._tasks)} tasks, history {self.history.db_path}>"
+        return f"<TaskManager {len(self._tasks)} tasks, history {self.history.location}>"
 
     # -- lazily made parts ----------------------------------------------------------------------
     @property
-    def history(self) -> History:
+    def history(self) -> HistoryStore:
         if self._history is None:
-            self._history = History(self._home)
+            self._history = open_history(self._home)
         return self._history
 
     @property

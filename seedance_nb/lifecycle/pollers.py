@@ -125,4 +125,4 @@ class Pollers:
             try:
                 batch.__exit__(None, None, None)
             except Exception:
-                log.exception("writing to the history at %s failed", history.db_path)
+                log.exception("writing to the history at %s failed", history.location)

@@ -25,7 +25,7 @@ class Recorder:
         try:
             fn(*args, **kwargs)
         except Exception:
-            log.exception("writing to the history at %s failed", self.manager.history.db_path)
+            log.exception("writing to the history at %s failed", self.manager.history.location)
 
     def task(self, task: Task, changes: dict[str, Any], event: str | None, detail: Any) -> None:
         """Column changes of a task row, with the event that explains them."""
