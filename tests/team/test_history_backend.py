@@ -140,8 +140,14 @@ def test_without_the_driver_the_error_names_the_extra(monkeypatch):
 
 
 def test_a_manager_takes_a_url_as_its_home(pg_url: str, tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("SEEDANCE_HOME", str(tmp_path / "media-home"))
+    # Results go beside the notebook (the working directory), as with a SQLite history.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEEDANCE_MEDIA", raising=False)
     manager = TaskManager(pg_url)
     assert isinstance(manager.history, PostgresHistory)
-    assert manager.history.media_dir == tmp_path / "media-home" / "media"
+    assert manager.history.media_dir == tmp_path / "seedance-media"
+    manager.close()
+    monkeypatch.setenv("SEEDANCE_MEDIA", str(tmp_path / "elsewhere"))
+    manager = TaskManager(pg_url)
+    assert manager.history.media_dir == tmp_path / "elsewhere"
     manager.close()
