@@ -29,7 +29,7 @@ from .history_db_setup import duplicates, migrate, reader
 from .history_errors import history_error
 from .history_ids import TaskIds
 from .history_schema import ASSET_COLUMNS, TASK_COLUMNS
-from .history_store import Guard, HistoryStore, default_home, member_name
+from .history_store import Guard, default_home, member_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["History", "default_home"]
 
 
-class History(TaskIds, HistoryStore):
+class History(TaskIds):
     """The history database. ``path`` is a folder (``history.sqlite3`` inside) or a ``.sqlite3``
     file; by default :func:`default_home`. ``member`` is recorded in the rows it inserts
     (default :func:`~seedance_nb.lifecycle.history_store.member_name`).

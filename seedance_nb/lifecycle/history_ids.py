@@ -1,30 +1,23 @@
 """The history's queries about provider task ids: who holds one, which rows may have made one
-(the candidates of a lost create), and adopting one. Mixed into :class:`.history_db.History`."""
+(the candidates of a lost create), and adopting one, for :class:`.history_db.History`."""
 
 from __future__ import annotations
 
+import abc
 import json
 import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+from .history_store import HistoryStore
 
-class TaskIds:
-    """Task-id queries; needs ``_query`` and ``update`` from :class:`.history_db.History`."""
 
+class TaskIds(HistoryStore):
+    """The task-id part of :class:`.history_db.History`, on its SQLite ``_query``."""
+
+    @abc.abstractmethod
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def update(
-        self,
-        uid: int,
-        changes: Mapping[str, Any],
-        *,
-        at: float,
-        event: str | None = None,
-        detail: Mapping[str, Any] | None = None,
-    ) -> None:
-        raise NotImplementedError
+        """Rows of a read as dicts (``?`` parameters)."""
 
     def adopt_id(self, uid: int, task_id: str, *, at: float, detail: Mapping[str, Any]) -> bool:
         """Give an ambiguous row the task id found upstream; False if another row has it."""
