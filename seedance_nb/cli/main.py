@@ -10,6 +10,7 @@ configured every command talks to the built-in simulator and says so on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import traceback
@@ -128,11 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    chosen_history = getattr(args, "history", None)
     try:
-        if getattr(args, "history", None):
+        if chosen_history:
             from ..lifecycle import configure
 
-            configure(history=args.history)
+            configure(history=chosen_history)
         return int(args.func(args))
     except (ValidationError, BudgetExceeded, ConfigError) as exc:
         print(f"seedance: refused: {exc}", file=sys.stderr)
@@ -154,6 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _trace(args)
         print(f"seedance {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_API
+    finally:
+        if chosen_history:  # --history holds for this command only (main may run in-process)
+            from ..lifecycle import configure
+
+            with contextlib.suppress(SeedanceError):
+                configure(history=None)
 
 
 def _trace(args: argparse.Namespace) -> None:
