@@ -171,6 +171,9 @@ def charged(task: Any) -> str:
     """What the task cost; once it has ended without a reported cost, say so (an estimate
     would read as a charge)."""
     if facts.is_terminal(task) and getattr(task, "cost", None) is None:
+        tokens = getattr(task, "tokens", None)
+        if tokens:  # billed, but this region publishes no price for the model
+            return f"{tokens:,} tokens (no price known)"
         return "no charge reported"
     return facts.cost_text(task)
 

@@ -143,3 +143,15 @@ def test_settled_results_in_any_folder_are_static(
     assert 'src="seedance-media/v.mp4"' in data["text/html"]
     assert metadata["seedance_nb"]["files"] == ["seedance-media/v.mp4"]
     assert str(tmp_path) not in json.dumps([data, metadata])  # nothing local or absolute
+
+
+def test_a_settled_result_without_a_price_shows_its_tokens_not_a_free_charge() -> None:
+    from types import SimpleNamespace
+
+    from seedance_nb.notebook.static import charged
+    from seedance_nb.status import Status
+
+    billed = SimpleNamespace(status=Status.SUCCEEDED, phase="done", cost=None, tokens=40594)
+    assert charged(billed) == "40,594 tokens (no price known)"
+    unbilled = SimpleNamespace(status=Status.FAILED, phase="done", cost=None, tokens=None)
+    assert charged(unbilled) == "no charge reported"
