@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigError
 from . import media_folder
 from .history_pg_reads import PostgresReads
-from .history_store import DuplicateId, Guard, HistoryStore, default_home, member_name
+from .history_store import DuplicateId, Guard, default_home, member_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,7 +42,7 @@ def _drivers() -> None:
         ) from None
 
 
-class PostgresHistory(PostgresReads, HistoryStore):
+class PostgresHistory(PostgresReads):
     """The history in a PostgreSQL database at ``url`` (``postgresql://user:pw@host:5432/db``).
 
     >>> PostgresHistory("postgresql://me@db.internal/seedance").frame(since="1d")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import json
 from typing import TYPE_CHECKING, Any
@@ -9,16 +10,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, select
 
 from .history_pg_schema import assets, events, tasks
+from .history_store import HistoryStore
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
 
-class PostgresReads:
+class PostgresReads(HistoryStore):
     """Read methods of :class:`~seedance_nb.lifecycle.history_pg.PostgresHistory`."""
 
+    @abc.abstractmethod
     def _reading(self) -> contextlib.AbstractContextManager[Connection]:
-        raise NotImplementedError
+        """A pooled connection for reads."""
 
     def _rows(self, statement: Any) -> list[dict[str, Any]]:
         with self._reading() as conn:
