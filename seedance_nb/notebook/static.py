@@ -184,11 +184,23 @@ def refresh_line(task: Any) -> str:
     return f"%seedance show {ident}".strip()
 
 
+# When the kernel that ran the cell is gone, JupyterLab (and Notebook 7) render the live card's
+# output as the bare text "Error displaying widget: model not found" on an element with no
+# children; a live card always has some. This output already says what happened and how to bring
+# it up to date, so it hides that message in the outputs after it (trusted notebooks apply styles;
+# elsewhere the message stays, under this explanation).
+_HIDE_DEAD_CARD = (
+    "<style>.jp-OutputArea-child:has(.seedance-last-known) ~ .jp-OutputArea-child > "
+    ".jp-OutputArea-output.jupyter-widgets:not(:has(*)) { display: none; }</style>"
+)
+
+
 def _pending_html(task: Any) -> str:
     word = html.escape(facts.status_word(task))
     line = html.escape(refresh_line(task))
     return (
-        f'<div class="seedance-last-known" style="{_MUTED}">last known state: <b>{word}</b>. '
+        _HIDE_DEAD_CARD
+        + f'<div class="seedance-last-known" style="{_MUTED}">last known state: <b>{word}</b>. '
         "The live view needs the kernel that ran this cell; if it is gone (the notebook was "
         f"saved while the task ran), run <code>%load_ext seedance_nb</code> then "
         f"<code>{line}</code> to show its current state and result.</div>"

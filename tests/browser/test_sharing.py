@@ -160,6 +160,8 @@ def test_saved_mid_task_shows_last_known_state_and_its_refresh(lab: Any) -> None
     text = pending.inner_text()
     assert "last known state" in text and "running" in text, text
     assert f"%seedance show {task_id.group(0)}" in text, text
+    after.page.wait_for_timeout(2000)  # the widget manager has restored whatever it will
+    assert "model not found" not in after.inner_text()  # the dead card's message is hidden
     screenshot(after.page, "saved-mid-task-reopened")
 
     # The one line brings it up to date, from the history.
