@@ -60,6 +60,9 @@ tasks = Table(
     Column("tokens", BigInteger),
     Column("cost", Double),
     *_texts("error_code", "error_message", "notebook", "session", "owner", "member"),
+    Column("lease_owner", Text),
+    Column("lease_until", Double),
+    Column("callback_token", Text),
 )
 Index(
     "tasks_provider_id",

@@ -11,12 +11,19 @@ by step, in one transaction, when it is opened. The steps are plain SQL both dat
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # version -> the statements that bring a database from the version before up to it.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     # Who submitted a row (a member name, never a key): several people share one ledger.
     2: ("ALTER TABLE tasks ADD COLUMN member TEXT",),
+    # Team ledgers: which member polls a live task, until when (a lease that lapses when its
+    # holder dies), and the secret in the task's callback URL (never shown in the history frame).
+    3: (
+        "ALTER TABLE tasks ADD COLUMN lease_owner TEXT",
+        "ALTER TABLE tasks ADD COLUMN lease_until REAL",
+        "ALTER TABLE tasks ADD COLUMN callback_token TEXT",
+    ),
 }
 
 TASK_COLUMNS = (
@@ -24,7 +31,8 @@ TASK_COLUMNS = (
     "params", "request", "parent_id", "tags", "status", "raw_status", "phase", "create_state",
     "client_ref", "submitted_at", "sent_at", "started_at", "finished_at", "updated_at",
     "estimated_tokens", "estimated_cost", "currency", "tokens", "cost", "error_code",
-    "error_message", "notebook", "session", "owner", "member",
+    "error_message", "notebook", "session", "owner", "member", "lease_owner", "lease_until",
+    "callback_token",
 )  # fmt: skip
 ASSET_COLUMNS = (
     "uid", "idx", "kind", "url", "expires_at", "state", "path", "sha256", "size",
@@ -42,7 +50,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     client_ref TEXT,
     submitted_at REAL, sent_at REAL, started_at REAL, finished_at REAL, updated_at REAL,
     estimated_tokens INTEGER, estimated_cost REAL, currency TEXT, tokens INTEGER, cost REAL,
-    error_code TEXT, error_message TEXT, notebook TEXT, session TEXT, owner TEXT, member TEXT
+    error_code TEXT, error_message TEXT, notebook TEXT, session TEXT, owner TEXT, member TEXT,
+    lease_owner TEXT, lease_until REAL, callback_token TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS tasks_provider_id ON tasks (provider, base_url, id)
     WHERE id IS NOT NULL;

@@ -23,7 +23,10 @@ from seedance_nb.lifecycle.history_schema import (
 from seedance_nb.lifecycle.history_store import member_name
 
 # The schema as the first released version made it (before ``member``).
-V1_SCHEMA = SCHEMA.replace(", member TEXT", "")
+V1_SCHEMA = SCHEMA.replace(
+    ", member TEXT,\n    lease_owner TEXT, lease_until REAL, callback_token TEXT", ""
+)
+assert "member" not in V1_SCHEMA and "lease_owner" not in V1_SCHEMA
 
 
 def _sqlite_columns(path: str, table: str) -> list[str]:
@@ -73,7 +76,8 @@ def test_an_older_postgres_history_gains_the_member_column(pg_url: str):
     open_history(pg_url).close()
     PostgresHistory(pg_url).frame(limit=0)
     with psycopg.connect(pg_url) as conn:  # back to version 1, as an older member made it
-        conn.execute("ALTER TABLE tasks DROP COLUMN member")
+        for column in ("member", "lease_owner", "lease_until", "callback_token"):
+            conn.execute(f"ALTER TABLE tasks DROP COLUMN {column}")
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     history = PostgresHistory(pg_url, member="bo")
     history.insert({"provider": "ark", "base_url": "u", "phase": "done",
