@@ -199,6 +199,16 @@ def actual_cost(task: Any, tokens: int) -> float | None:
     return float(amount) * tokens / expected if expected else None
 
 
+def cost_from_row(row: Mapping[str, Any], tokens: int) -> float | None:
+    """:func:`actual_cost` from a history row alone (its ``estimated_cost``/``_tokens``)."""
+    amount, expected = row.get("estimated_cost"), row.get("estimated_tokens")
+    if amount is None:
+        return None
+    if not _billed_per_token(str(row.get("provider") or ""), row.get("model")):
+        return float(amount)
+    return float(amount) * tokens / expected if expected else None
+
+
 def _billed_per_token(provider: str, model: str | None) -> bool:
     try:
         from .. import catalog
