@@ -175,6 +175,10 @@ class Limiter:
             with contextlib.suppress(asyncio.CancelledError):
                 await sleeper
 
+    def wake(self) -> None:
+        """Let the tasks waiting for their turn check again now (a cancel was asked for)."""
+        self._notify()
+
     def _notify(self) -> None:
         if self._changed is not None and not self._changed.done():
             self._changed.set_result(None)

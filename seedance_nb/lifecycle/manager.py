@@ -13,18 +13,20 @@ and downloads run as asyncio tasks on the running loop (a notebook's kernel) or 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings, is_loopback
-from . import lookup, reconcile, runner, stored
+from . import current, lookup, reconcile, runner, stored
 from .budget import Budget
 from .clock import Clock, SystemClock
-from .downloads import Downloader, DownloadPolicy, fetch_again
+from .downloads import Downloader, DownloadPolicy
 from .endpoints import ClientFactory, Endpoints
-from .history_store import HistoryStore, open_history
+from .history_open import open_history
+from .history_store import HistoryStore
 from .limiter import Limiter
 from .loop import LoopHost
 from .pollers import Pollers
@@ -73,7 +75,7 @@ class TaskManager:
         self.endpoints = Endpoints(self.clock, client_factory)
         self.limiter = Limiter(self.clock)
         self.pollers = Pollers(self)
-        self.recorder = Recorder(self)
+        self.recorder = Recorder(lambda: self.history, self.clock)
         self.downloads = Downloader(self, downloads)
         self.session = uuid.uuid4().hex[:12]
         self.owner = reconcile.owner_token()
@@ -81,6 +83,7 @@ class TaskManager:
         self.doorbell: Doorbell | None = None
         self._host: LoopHost | None = None
         self._tasks: dict[int, Task] = {}
+        self._runs: dict[int, asyncio.Task[None]] = {}  # uid -> its background run
         self._durations: Durations | None = None
 
     def __repr__(self) -> str:
@@ -211,19 +214,59 @@ class TaskManager:
         self._start(task)
         return task
 
-    def _start(self, task: Task) -> None:
+    def start_task(self, task: Task) -> None:
+        """Run ``task``'s lifecycle in the background (again, if its run ended)."""
         self.host.call(self._start_on_loop, task)
 
+    _start = start_task
+
+    def running(self, task: Task) -> bool:
+        """Whether ``task``'s background run is alive."""
+        run = self._runs.get(task.uid)
+        return run is not None and not run.done()
+
     def _start_on_loop(self, task: Task) -> None:
-        if task._runner is not None and not task._runner.done():
+        if self.running(task):
             return  # already running (resume and submit may both ask)
         if not task.done:
-            task._settled = False  # running again: waiters wait for this run
-        task._runner = self.host.start(runner.run(self, task), name=f"seedance-task-{task.uid}")
+            task.rearm()  # running again: waiters wait for this run
+        run = self.host.start(runner.run(self, task), name=f"seedance-task-{task.uid}")
+        self._runs[task.uid] = run
+        run.add_done_callback(lambda done: self._forget_run(task.uid, done))
+
+    def _forget_run(self, uid: int, done: asyncio.Task[None]) -> None:
+        if self._runs.get(uid) is done:
+            del self._runs[uid]
+
+    # -- what tasks and workers ask of the manager (see context.py, services.py) ------------------
+    @property
+    def handles(self) -> dict[int, Task]:
+        """This session's task handles by uid."""
+        return self._tasks
+
+    def queue_position(self, task: Task) -> int | None:
+        return self.limiter.position(task)
+
+    def poll_now(self, task: Task) -> None:
+        self.pollers.ring(task)
+
+    def record(
+        self, task: Task, changes: Mapping[str, Any], event: str | None, detail: Any
+    ) -> None:
+        self.recorder.task(task, changes, event, detail)
+
+    def record_files(self, task: Task) -> None:
+        self.recorder.assets(task)
+
+    async def cancel_task(self, task: Task) -> None:
+        await runner.cancel(self, task)
 
     # -- finding tasks ----------------------------------------------------------------------------
-    def _load(self, row: dict[str, Any]) -> Task:
+    def load(self, row: dict[str, Any]) -> Task:
+        """The handle for a history row (the same object if this session has one already)."""
         return lookup.load(self, row)
+
+    _load = load
 
     def attach(self, provider: str, task_id: str, *, base_url: str | None = None) -> Task:
         """A handle on an existing provider task: from the history if known, else a new row."""
@@ -266,14 +309,14 @@ class TaskManager:
             if not isinstance(task, str):
                 raise TypeError("adopt(task_id) takes a provider task id; or adopt(uid, task_id)")
             ident = task
-            return self.host.call_sync(lambda: reconcile.adopt_candidate(self, ident))
+            return self.host.call_sync(lambda: lookup.adopt_candidate(self, ident))
         return self.host.call_sync(
             lambda: reconcile.adopt_by_hand(self, lookup.find(self, task), task_id)
         )
 
     def download(self, ref: Task | int | str) -> Task:
         """Save (again) a task's results; failed downloads are retried. Await or wait() it."""
-        return self.host.call_sync(lambda: fetch_again(self, lookup.find(self, ref)))
+        return self.host.call_sync(lambda: runner.fetch_again(self, lookup.find(self, ref)))
 
     # -- doorbell and shutting down -------------------------------------------------------------
     async def open_doorbell(self, **kwargs: Any) -> Doorbell:
@@ -314,19 +357,21 @@ class TaskManager:
         host.stop_private()
 
 
-_manager: TaskManager | None = None
+def _default_manager() -> TaskManager:
+    return TaskManager(auto_resume=True)
+
+
+current.register(_default_manager)
 
 
 def get_manager() -> TaskManager:
     """The process's task manager, made on first use (history in ``./.seedance/`` or
     ``$SEEDANCE_HOME``); it resumes unfinished tasks when it first starts."""
-    global _manager
-    if _manager is None:
-        _manager = TaskManager(auto_resume=True)
-    return _manager
+    manager = current.get()
+    assert isinstance(manager, TaskManager)
+    return manager
 
 
 def set_manager(manager: TaskManager | None) -> None:
     """Replace the process's manager (tests, or a custom history folder); None resets it."""
-    global _manager
-    _manager = manager
+    current.put(manager)
