@@ -95,3 +95,11 @@ def adopt_candidate(services: Services, task_id: str) -> Task:
             f"{task_id} is a candidate of tasks {rows}; say which: adopt(uid, {task_id!r})"
         )
     return reconcile.adopt_by_hand(services, find(services, uids[0]), task_id)
+
+
+def adopt(services: Services, ref: Task | int | str, task_id: str | None) -> Task:
+    """``adopt(uid, "cgt-…")`` names the row; ``adopt("cgt-…")`` alone takes the one unknown
+    row that lists that id among its candidates."""
+    if task_id is None:
+        return adopt_candidate(services, str(ref))
+    return reconcile.adopt_by_hand(services, find(services, ref), task_id)

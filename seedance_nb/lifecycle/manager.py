@@ -13,14 +13,13 @@ and downloads run as asyncio tasks on the running loop (a notebook's kernel) or 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..config import Settings, is_loopback
-from . import current, lookup, reconcile, runner, stored
+from ..config import is_loopback
+from . import current, lookup, reconcile, runner, submitting
 from .budget import Budget
 from .clock import Clock, SystemClock
 from .downloads import Downloader, DownloadPolicy
@@ -33,6 +32,7 @@ from .pollers import Pollers
 from .polling import PollPolicy
 from .progress import Durations
 from .recording import Recorder
+from .runs import Runs
 from .task import Task
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class TaskManager:
         self.doorbell: Doorbell | None = None
         self._host: LoopHost | None = None
         self._tasks: dict[int, Task] = {}
-        self._runs: dict[int, asyncio.Task[None]] = {}  # uid -> its background run
+        self.runs = Runs(lambda: self.host, lambda task: runner.run(self, task))
         self._durations: Durations | None = None
 
     def __repr__(self) -> str:
@@ -156,9 +156,6 @@ class TaskManager:
         return [self._tasks[uid] for uid in sorted(self._tasks)]
 
     # -- endpoints ------------------------------------------------------------------------------
-    def _resolve(self, provider: str | None, base_url: str | None) -> Settings:
-        return self.endpoints.resolve(provider, base_url)
-
     def client_for(self, task: Task) -> AsyncSeedance:
         return self.endpoints.client_for(task)
 
@@ -185,58 +182,17 @@ class TaskManager:
         Raises ``ValidationError`` or ``BudgetExceeded`` (nothing sent, no row written) or
         ``ConfigError`` (no key for a remote base URL).
         """
-        from ..cost import estimate as estimate_cost
-        from ..validation import validate
-
-        settings = self._resolve(provider, base_url)
-        validate(request, settings.provider, volcengine=settings.volcengine,
-                 will_upload=settings.simulated)  # fmt: skip
-        try:
-            estimate = estimate_cost(request, settings.provider, volcengine=settings.volcengine)
-        except Exception:
-            log.exception("estimating the cost failed")
-            estimate = None
-        now = self.clock.time()
-        row = stored.submission_row(
-            request,
-            settings,
-            estimate,
-            tags=list(dict.fromkeys([*request.tags, *tags])),
-            parent_id=parent_id,
-            now=now,
-            session=self.session,
-            owner=self.owner,
-        )
-        guard = self.budget.guard(estimate, session=self.session, now=now)
-        row["uid"] = self.history.insert(row, at=now, guard=guard)
-        task = Task(self, row, request=request, estimate=estimate)
-        self._tasks[task.uid] = task
-        self._start(task)
-        return task
+        return submitting.submit(self, request, provider, base_url, tags, parent_id)
 
     def start_task(self, task: Task) -> None:
         """Run ``task``'s lifecycle in the background (again, if its run ended)."""
-        self.host.call(self._start_on_loop, task)
+        self.runs.start(task)
 
     _start = start_task
 
     def running(self, task: Task) -> bool:
         """Whether ``task``'s background run is alive."""
-        run = self._runs.get(task.uid)
-        return run is not None and not run.done()
-
-    def _start_on_loop(self, task: Task) -> None:
-        if self.running(task):
-            return  # already running (resume and submit may both ask)
-        if not task.done:
-            task.rearm()  # running again: waiters wait for this run
-        run = self.host.start(runner.run(self, task), name=f"seedance-task-{task.uid}")
-        self._runs[task.uid] = run
-        run.add_done_callback(lambda done: self._forget_run(task.uid, done))
-
-    def _forget_run(self, uid: int, done: asyncio.Task[None]) -> None:
-        if self._runs.get(uid) is done:
-            del self._runs[uid]
+        return self.runs.running(task)
 
     # -- what tasks and workers ask of the manager (see context.py, services.py) ------------------
     @property
@@ -305,14 +261,9 @@ class TaskManager:
         ``adopt(uid, "cgt-…")`` names the row; ``adopt("cgt-…")`` alone takes the one unknown
         row that lists that id among its candidates. Polling takes over from there.
         """
-        if task_id is None:
-            if not isinstance(task, str):
-                raise TypeError("adopt(task_id) takes a provider task id; or adopt(uid, task_id)")
-            ident = task
-            return self.host.call_sync(lambda: lookup.adopt_candidate(self, ident))
-        return self.host.call_sync(
-            lambda: reconcile.adopt_by_hand(self, lookup.find(self, task), task_id)
-        )
+        if task_id is None and not isinstance(task, str):
+            raise TypeError("adopt(task_id) takes a provider task id; or adopt(uid, task_id)")
+        return self.host.call_sync(lookup.adopt, self, task, task_id)
 
     def download(self, ref: Task | int | str) -> Task:
         """Save (again) a task's results; failed downloads are retried. Await or wait() it."""

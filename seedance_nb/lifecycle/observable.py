@@ -136,9 +136,6 @@ class Observable(ABC):
         """The run is over: wake the waiters and run the done hooks, once."""
         self._settle()
 
-    def _queue_changed(self) -> None:
-        self._notify()
-
     def _settle(self) -> None:
         """Done: wake the waiters and run the done hooks, once."""
         if self._settled:

@@ -71,6 +71,9 @@ class Services(TaskContext, Protocol):
     def endpoints(self) -> Endpoints: ...
 
     @property
+    def budget(self) -> Budget: ...
+
+    @property
     def limiter(self) -> Limiter: ...
 
     @property
