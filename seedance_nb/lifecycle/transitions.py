@@ -6,7 +6,11 @@ a named lifecycle :class:`Event` — and the time, and returns a :class:`Transit
 changes, the event name and detail to record with them, whether the task is now terminal (no more
 polling), and the result files to record. It reads no clock, touches no database and needs no
 ``Task`` object, so a process holding only a history row (the callback receiver: load the row, do
-one GET, decide, write the changes to the ledger) takes the same decision as the poller.
+one GET, decide, write the changes to the ledger with :func:`record`) takes the same decision as
+the poller. A task handle takes a transition with ``Task.apply``.
+
+>>> change = decide(history.row(uid), snapshot, time.time(), has_files=bool(history.assets(uid)))
+>>> record(history, row, change, time.time())    # files, then the columns that differ + event
 
 The rules, for a provider's answer:
 
@@ -32,10 +36,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..status import Status, TaskSnapshot
 from .budget import cost_from_row
+
+if TYPE_CHECKING:
+    from .history_store import HistoryStore
 
 NO_RESULT_POLLS = 5  # "succeeded" answers without a result URL, before it is shown as failed
 
@@ -147,6 +154,25 @@ def _answer(
         )
     event = "status" if new is not current else None
     return Transition(changes, event, {"raw_status": snap.raw_status}, new.terminal, files, counted)
+
+
+def record(history: HistoryStore, row: Mapping[str, Any], change: Transition, at: float) -> bool:
+    """Write ``change`` for the task whose row is ``row`` (result files first, then the columns
+    that differ, with the event), as a process without a ``Task`` does. True if anything changed.
+    """
+    if change.files:
+        inline: list[Mapping[str, Any]] = [
+            {**f, "url": "data:…"} if f["url"].startswith("data:") else dict(f)
+            for f in change.files
+        ]
+        history.set_assets(int(row["uid"]), inline)
+    changes = {k: v for k, v in change.changes.items() if row.get(k) != v}
+    if not changes and change.event is None:
+        return bool(change.files)
+    if changes:
+        changes["updated_at"] = at
+    history.update(int(row["uid"]), changes, at=at, event=change.event, detail=change.detail)
+    return True
 
 
 def _succeeded_without_result(

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from seedance_nb.lifecycle.history_db import History
-from seedance_nb.lifecycle.transitions import NO_RESULT_POLLS, Event, decide
+from seedance_nb.lifecycle.transitions import NO_RESULT_POLLS, Event, decide, record
 from seedance_nb.providers import adapter_for
 from seedance_nb.status import Status, TaskSnapshot
 
@@ -189,14 +189,16 @@ def test_a_process_with_only_the_history_row_records_the_same_transition(tmp_pat
         uid = history.insert({**fields, "tags": "[]", "updated_at": SENT}, at=SENT)
         stored = history.row(uid)
         assert stored is not None
-        change = decide(stored, ark_answer("succeeded"), NOW)
-        history.update(uid, change.changes, at=NOW, event=change.event, detail=change.detail)
-        history.set_assets(uid, list(change.files))
+        change = decide(stored, ark_answer("succeeded"), NOW, has_files=bool(history.assets(uid)))
+        assert record(history, stored, change, NOW)
         after = history.row(uid)
         assert after is not None
         assert after["status"] == "succeeded" and after["tokens"] == 108900
+        assert after["finished_at"] == NOW - 5 and after["updated_at"] == NOW
         assert [a["url"] for a in history.assets(uid)] == [VIDEO]
+        assert [e["kind"] for e in history.events(uid)][-1] == "status"
         # The same answer again (a replayed callback) changes nothing.
-        assert decide(after, ark_answer("succeeded"), NOW + 10).empty
+        again = decide(after, ark_answer("succeeded"), NOW + 10, has_files=True)
+        assert again.empty and not record(history, after, again, NOW + 10)
     finally:
         history.close()
