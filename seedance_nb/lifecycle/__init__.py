@@ -19,7 +19,8 @@ from .budget import Budget
 from .clock import Clock, SystemClock, VirtualClock
 from .downloads import DownloadPolicy
 from .history_db import History
-from .history_store import HistoryStore, default_home, open_history
+from .history_open import open_history
+from .history_store import HistoryStore, default_home
 from .limiter import Limits
 from .manager import TaskManager, get_manager, set_manager
 from .polling import PollPolicy
@@ -67,8 +68,8 @@ def configure(*, history: Any = None) -> None:
 
     >>> sd.configure(history="postgresql://me@db.internal/seedance")
     """
+    from . import current as _current
     from . import history_store
-    from . import manager as _manager_module
 
     if history is not None:
         store = open_history(history)
@@ -76,7 +77,7 @@ def configure(*, history: Any = None) -> None:
             store.frame(limit=0)  # reaches it now; makes or migrates the tables
         finally:
             store.close()
-    current = _manager_module._manager
+    current = _current.peek()
     if current is not None:
         running = [t for t in current.tasks if not t.done and not t.owned_elsewhere]
         if running:
@@ -155,7 +156,7 @@ def history(
     Reads the current manager's history, or the one at ``path`` (a folder, a SQLite file or a
     ``postgresql://`` URL); starts no background work.
     """
-    from . import manager as _manager_module
+    from . import current as _current
 
     if path is not None:
         store = open_history(path)
@@ -163,7 +164,7 @@ def history(
             return store.frame(status, model, since, text, tag, limit)
         finally:
             store.close()
-    current = _manager_module._manager
+    current = _current.peek()
     store = current.history if current is not None else open_history()
     try:
         return store.frame(status, model, since, text, tag, limit)

@@ -23,14 +23,14 @@ from ..status import Status
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .manager import TaskManager
+    from .services import Submitter
     from .task import Task
 
 
 class TaskGroup:
     """Tasks submitted together. Await it (or ``wait()``) for all of them to be done."""
 
-    def __init__(self, manager: TaskManager, tasks: Sequence[Task], tag: str) -> None:
+    def __init__(self, manager: Submitter, tasks: Sequence[Task], tag: str) -> None:
         self._manager = manager
         self.tasks: list[Task] = list(tasks)
         self.tag = tag  # every task of the group carries it; history(tag=group.tag)
@@ -134,7 +134,7 @@ class _Total:
     currency: str | None
 
 
-def _check_total(manager: TaskManager, requests: Sequence[Any], provider: str) -> None:
+def _check_total(manager: Submitter, requests: Sequence[Any], provider: str) -> None:
     """Refuse the whole batch up front if its estimates together pass a cap."""
     budget = manager.budget
     if not budget.active or not requests:
@@ -164,7 +164,7 @@ def _check_total(manager: TaskManager, requests: Sequence[Any], provider: str) -
 
 
 def submit_many(
-    manager: TaskManager,
+    manager: Submitter,
     requests: Iterable[Any],
     *,
     provider: str | None = None,
@@ -181,7 +181,7 @@ def submit_many(
     from ..validation import validate
 
     items = list(requests)
-    settings = manager._resolve(provider, base_url)
+    settings = manager.endpoints.resolve(provider, base_url)
     for request in items:
         validate(request, settings.provider, volcengine=settings.volcengine,
                  will_upload=settings.simulated)  # fmt: skip
@@ -221,7 +221,7 @@ def partial_batch(exc: SeedanceError, group: TaskGroup, index: int, total: int) 
 
 
 def grid(
-    manager: TaskManager,
+    manager: Submitter,
     prompts: Iterable[str],
     seeds: Iterable[int | None] = (None,),
     *,
@@ -264,7 +264,7 @@ def grid(
     )
 
 
-def rerun(manager: TaskManager, ref: Task | int | str, **changes: Any) -> Task:
+def rerun(manager: Submitter, ref: Task | int | str, **changes: Any) -> Task:
     """Send a task's request again, with ``changes``; the new row's parent id is the old task.
 
     ``provider``, ``base_url`` and ``tags`` among ``changes`` go to the submit, not the request.

@@ -186,15 +186,13 @@ def _spent(
     return money, tokens
 
 
-def actual_cost(task: Any, tokens: int) -> float | None:
-    """Money a finished task cost: its estimate scaled by the tokens actually used (token
-    pricing), or the estimate itself (per-generation / per-image pricing)."""
-    estimate = task.estimate
-    amount = getattr(estimate, "amount", None) or task._row.get("estimated_cost")
-    expected = getattr(estimate, "tokens", None) or task._row.get("estimated_tokens")
+def cost_from_row(row: Mapping[str, Any], tokens: int) -> float | None:
+    """Money a finished task cost, from its history row: the estimate scaled by the tokens
+    actually used (token pricing), or the estimate itself (per-generation / per-image pricing)."""
+    amount, expected = row.get("estimated_cost"), row.get("estimated_tokens")
     if amount is None:
         return None
-    if not _billed_per_token(task.provider, task.model):
+    if not _billed_per_token(str(row.get("provider") or ""), row.get("model")):
         return float(amount)
     return float(amount) * tokens / expected if expected else None
 

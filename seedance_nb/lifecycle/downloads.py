@@ -22,7 +22,7 @@ from ..errors import DownloadError
 from .alarm import Alarm, cancel_all
 
 if TYPE_CHECKING:
-    from .manager import TaskManager
+    from .services import Services
     from .task import Task
 
 log = logging.getLogger("seedance_nb.lifecycle")
@@ -56,7 +56,7 @@ class _Job:
 class Downloader:
     """One queue for every task of a manager; a few files at a time."""
 
-    def __init__(self, manager: TaskManager, policy: DownloadPolicy | None = None) -> None:
+    def __init__(self, manager: Services, policy: DownloadPolicy | None = None) -> None:
         self.manager = manager
         self.policy = policy or DownloadPolicy()
         self._heap: list[_Job] = []
@@ -71,13 +71,14 @@ class Downloader:
         """Save the task's pending results (with ``again``, also failed ones); returns once each
         is saved, failed for good, or expired."""
         states = ("pending", "failed") if again else ("pending",)
-        jobs = [i for i, f in enumerate(task._files) if f.get("state", "pending") in states]
+        files = task.downloads
+        jobs = [i for i, f in enumerate(files) if f.get("state", "pending") in states]
         if not jobs and not self._open.get(task.uid):
             return
         for idx in jobs:
-            if again and task._files[idx].get("state") == "failed":
+            if again and files[idx].get("state") == "failed":
                 self._mark(task, idx, {"state": "pending", "error": None, "attempts": 0})
-            expires = task._files[idx].get("expires_at")
+            expires = files[idx].get("expires_at")
             job = _Job(expires if expires is not None else float("inf"), next(self._seq), task, idx)
             heapq.heappush(self._heap, job)
             self._open[task.uid] = self._open.get(task.uid, 0) + 1
@@ -120,7 +121,7 @@ class Downloader:
     async def _run(self, job: _Job) -> None:
         task, idx = job.task, job.idx
         manager = self.manager
-        info = task._files[idx]
+        info = task.downloads[idx]
         now = manager.clock.time()
         # Expiry stamps come from the provider's clock and answers that may be old: a URL is
         # always tried once before it is called expired.
@@ -184,10 +185,10 @@ class Downloader:
     def _mark(
         self, task: Task, idx: int, changes: dict[str, Any], *, event: str | None = None
     ) -> None:
-        task._files[idx].update(changes)
+        task.update_file(idx, changes)
         detail = {k: v for k, v in changes.items() if k in ("state", "error", "sha256", "size")}
         self.manager.recorder.asset(task, idx, changes, event, detail)
-        task._notify()
+        task.notify()
 
 
 def _file_stem(task: Task, idx: int, kind: str) -> str:
@@ -198,20 +199,3 @@ def _file_stem(task: Task, idx: int, kind: str) -> str:
 def _too_large(exc: BaseException) -> bool:
     # Retrying a file over the size cap would only fetch it again.
     return isinstance(exc, DownloadError) and exc.oversized
-
-
-def fetch_again(manager: TaskManager, task: Task) -> Task:
-    """Save a succeeded task's unsaved results again (failed ones too), in the background."""
-    from ..status import Status
-    from .runner import finish
-
-    if task.status is Status.SUCCEEDED and any(f.get("state") != "saved" for f in task._files):
-        task._settled = False
-        task._set(phase="downloading")
-
-        async def again() -> None:
-            await manager.downloads.fetch(task, again=True)
-            finish(manager, task)
-
-        manager.host.spawn(again(), name=f"download-{task.uid}")
-    return task

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from ..config import SIMULATOR_HOST, Secret, Settings, resolve_settings
 from ..retry import RetryPolicy
-from ..status import Status
 
 if TYPE_CHECKING:
     from ..client import AsyncSeedance
@@ -77,12 +76,6 @@ class Endpoints:
             except Exception:
                 log.debug("closing a client failed", exc_info=True)
         self._clients.clear()
-
-
-def cancellable_states(provider: str) -> frozenset[Status]:
-    from ..providers import adapter_for
-
-    return adapter_for(provider).can_cancel
 
 
 def simulator_settings(provider: str, base_url: str) -> Settings:

@@ -7,7 +7,6 @@ SQL so a large history stays fast; one row per task, newest first.
 from __future__ import annotations
 
 import gc
-import json
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from .history_read import read_rows
+from .history_read import parse_tags, read_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -261,19 +260,6 @@ def _objects(pd: Any, np: Any, values: Any) -> Any:
 def _times(pd: Any, np: Any, values: Any) -> Any:
     series = pd.to_datetime(pd.Series(np.array(values, dtype="float64")), unit="s", utc=True)
     return series.astype("datetime64[ns, UTC]")
-
-
-def parse_tags(values: Any) -> list[tuple[str, ...]]:
-    """The ``tags`` column's JSON lists as tuples (each distinct list parsed once)."""
-    parsed: dict[Any, tuple[str, ...]] = {}
-    for value in set(values):  # a history holds few distinct tag lists
-        try:
-            loaded = json.loads(value) if value else []
-        except ValueError:
-            loaded = []
-        parsed[value] = tuple(str(t) for t in loaded) if isinstance(loaded, list) else ()
-    column = [parsed[v] for v in values]
-    return column
 
 
 def utc(ts: float | None) -> datetime | None:

@@ -9,10 +9,19 @@ one by one (exact, slower). Every other column comes as it is.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .history_frame import Dialect, Fetch
+# fetch(sql, params) -> rows as tuples
+Fetch = Callable[[str, Sequence[Any]], Sequence[Sequence[Any]]]
+
+
+class Dialect(Protocol):
+    """What the read needs of a database dialect (``history_frame.Dialect``)."""
+
+    def pack(self, texts: list[str]) -> str: ...
+
 
 SEP = "\x1f"
 
@@ -69,7 +78,6 @@ def read_rows(
 
 def _unpack(pd: Any, np: Any, packs: tuple[str, ...]) -> dict[str, Any] | None:
     """Ready columns (``string`` arrays; ``tags`` as tuples) made from the distinct packs."""
-    from .history_frame import parse_tags
 
     codes, distinct = pd.factorize(np.array(packs, dtype=object))
     split = [text.split(SEP) for text in distinct]
@@ -85,3 +93,16 @@ def _unpack(pd: Any, np: Any, packs: tuple[str, ...]) -> dict[str, Any] | None:
         else:
             out[name] = pd.array(np.array(values, dtype=object), dtype="string").take(codes)
     return out
+
+
+def parse_tags(values: Any) -> list[tuple[str, ...]]:
+    """The ``tags`` column's JSON lists as tuples (each distinct list parsed once)."""
+    parsed: dict[Any, tuple[str, ...]] = {}
+    for value in set(values):  # a history holds few distinct tag lists
+        try:
+            loaded = json.loads(value) if value else []
+        except ValueError:
+            loaded = []
+        parsed[value] = tuple(str(t) for t in loaded) if isinstance(loaded, list) else ()
+    column = [parsed[v] for v in values]
+    return column

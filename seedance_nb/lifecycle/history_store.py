@@ -3,7 +3,8 @@
 Two implementations keep the same tables (``history_schema``) and answer the same calls:
 :class:`~seedance_nb.lifecycle.history_db.History`, one SQLite file (the default, for one person),
 and :class:`~seedance_nb.lifecycle.history_pg.PostgresHistory`, a PostgreSQL database a team
-shares (``pip install "seedance_nb[team]"``). :func:`open_history` picks one from a location:
+shares (``pip install "seedance_nb[team]"``). :func:`.history_open.open_history` picks one
+from a location:
 
 | location                              | history                                   |
 |---------------------------------------|-------------------------------------------|
@@ -91,32 +92,6 @@ def chosen_location(location: Any = None) -> Any:
         if value is not None and str(value).strip():
             return value.strip() if isinstance(value, str) else value
     return None
-
-
-def open_history(location: Any = None, *, home: Any = None) -> HistoryStore:
-    """The history at ``location`` (see the module docstring), unopened until first used.
-
-    ``home`` is the folder for downloaded media when the history is a database server
-    (default :func:`default_home`).
-
-    >>> open_history("postgresql://me@db.internal/seedance")   # a team's shared ledger
-    """
-    location = chosen_location(location)
-    if is_postgres(location):
-        from .history_pg import PostgresHistory
-
-        return PostgresHistory(location, home=home)
-    from .history_db import History
-
-    if isinstance(location, str) and location.startswith("sqlite:///"):
-        location = location[len("sqlite:///") - 1 :]
-    elif isinstance(location, str) and "://" in location:
-        raise ConfigError(
-            f"the history location {location.split('://')[0]}://… is neither a folder, a "
-            "SQLite file nor a postgresql:// URL. Fix: e.g. SEEDANCE_HISTORY="
-            "postgresql://user@host/dbname, or a folder path"
-        )
-    return History(location)
 
 
 class HistoryStore(abc.ABC):

@@ -116,7 +116,7 @@ class Limiter:
             queue.appendleft(task)
         else:
             queue.append(task)
-        task._queue_changed()
+        task.notify()
         try:
             while True:
                 delay = self._delay(task, key, account)
@@ -127,13 +127,13 @@ class Limiter:
             with contextlib.suppress(ValueError):
                 queue.remove(task)
             for waiting in queue:
-                waiting._queue_changed()
+                waiting.notify()
             self._notify()  # the head of the queue changed: the next one re-checks
         self._live[key] += 1
         self._queued[account] += 1
         self._sent[key].append(self.clock.monotonic())
         self._holding[task.uid] = (key, True)
-        task._queue_changed()
+        task.notify()
 
     def _delay(self, task: Task, key: ModelKey, account: AccountKey) -> float:
         """0 if ``task`` may go now, else how long until a time limit could ease (inf: an event)."""
@@ -174,6 +174,10 @@ class Limiter:
             sleeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sleeper
+
+    def wake(self) -> None:
+        """Let the tasks waiting for their turn check again now (a cancel was asked for)."""
+        self._notify()
 
     def _notify(self) -> None:
         if self._changed is not None and not self._changed.done():

@@ -13,71 +13,93 @@ from . import reconcile, stored
 from .task import Task
 
 if TYPE_CHECKING:
-    from .manager import TaskManager
+    from .services import Services
 
 
-def load(manager: TaskManager, row: dict[str, Any]) -> Task:
+def load(services: Services, row: dict[str, Any]) -> Task:
     """The handle for a history row (the same object if this session has one already)."""
-    files = manager.history.assets(row["uid"])
-    task = manager._tasks.get(row["uid"])
+    files = services.history.assets(row["uid"])
+    task = services.handles.get(row["uid"])
     if task is None:
-        task = Task(manager, row, files=files)
-        manager._tasks[task.uid] = task
+        task = services.handles[row["uid"]] = Task(services, row, files=files)
     else:
-        task._row, task._files, task.owned_elsewhere = dict(row), files, None
+        task.reload(row, files)
     if row.get("id") is None and row.get("create_state") in ("sent", "ambiguous"):
-        task.candidates = tuple(manager.history.candidates(task.uid))
+        task.candidates = tuple(services.history.candidates(task.uid))
     return task
 
 
-def continue_or_show(manager: TaskManager, row: dict[str, Any]) -> Task:
+def continue_or_show(services: Services, row: dict[str, Any]) -> Task:
     """Continue an unfinished row here, unless a live process runs it: then a snapshot."""
     if row["phase"] != "done":
-        taken = reconcile.take_over(manager, row)
+        taken = reconcile.take_over(services, row)
         if taken is not None:
             return taken
-    task = load(manager, row)
+    task = load(services, row)
     if task.done:
-        task._settle()
+        task.settle()
     else:
         task.owned_elsewhere = row.get("owner")
     return task
 
 
-def attach(manager: TaskManager, provider: str, task_id: str, base_url: str | None) -> Task:
+def attach(services: Services, provider: str, task_id: str, base_url: str | None) -> Task:
     """A handle on an existing provider task: from the history if known, else a new row."""
-    settings = manager.endpoints.resolve(provider, base_url)
-    for task in list(manager._tasks.values()):
+    settings = services.endpoints.resolve(provider, base_url)
+    for task in list(services.handles.values()):
         if task.id == task_id and task.provider == settings.provider:
             return task
-    for row in manager.history.find(task_id, settings.provider):
+    for row in services.history.find(task_id, settings.provider):
         if row["base_url"] == settings.base_url:
-            return continue_or_show(manager, row)
-    now = manager.clock.time()
-    row = stored.attached_row(task_id, settings, now=now, session=manager.session,
-                              owner=manager.owner)  # fmt: skip
-    row["uid"] = manager.history.insert(row, at=now)
-    task = Task(manager, row)
-    manager._tasks[task.uid] = task
-    manager._start(task)
+            return continue_or_show(services, row)
+    now = services.clock.time()
+    row = stored.attached_row(task_id, settings, now=now, session=services.session,
+                              owner=services.owner)  # fmt: skip
+    row["uid"] = services.history.insert(row, at=now)
+    task = services.handles[row["uid"]] = Task(services, row)
+    services.start_task(task)
     return task
 
 
-def find(manager: TaskManager, ref: Task | int | str) -> Task:
+def find(services: Services, ref: Task | int | str) -> Task:
     """A task by handle, local uid (``12`` or ``"#12"``) or provider task id."""
     if isinstance(ref, Task):
         return ref
     if isinstance(ref, int) or (isinstance(ref, str) and ref.lstrip("#").isdigit()):
         uid = int(str(ref).lstrip("#"))
-        if uid in manager._tasks:
-            return manager._tasks[uid]
-        row = manager.history.row(uid)
+        if uid in services.handles:
+            return services.handles[uid]
+        row = services.history.row(uid)
     else:
-        found = [t for t in list(manager._tasks.values()) if t.id == ref]
+        found = [t for t in list(services.handles.values()) if t.id == ref]
         if found:
             return found[0]
-        rows = manager.history.find(ref)
+        rows = services.history.find(ref)
         row = rows[0] if rows else None
     if row is None:
-        raise TaskNotFound(ref, manager.history.location)
-    return continue_or_show(manager, row)
+        raise TaskNotFound(ref, services.history.location)
+    return continue_or_show(services, row)
+
+
+def adopt_candidate(services: Services, task_id: str) -> Task:
+    """``task_id`` was listed as a candidate of one unknown row: adopt it there."""
+    uids = services.history.claimants(task_id)
+    if not uids:
+        raise ValueError(
+            f"{task_id} is not a candidate of any unknown task in this history. Fix: name the "
+            f"row: adopt(uid, {task_id!r})"
+        )
+    if len(uids) > 1:
+        rows = ", ".join(f"#{uid}" for uid in uids)
+        raise ValueError(
+            f"{task_id} is a candidate of tasks {rows}; say which: adopt(uid, {task_id!r})"
+        )
+    return reconcile.adopt_by_hand(services, find(services, uids[0]), task_id)
+
+
+def adopt(services: Services, ref: Task | int | str, task_id: str | None) -> Task:
+    """``adopt(uid, "cgt-…")`` names the row; ``adopt("cgt-…")`` alone takes the one unknown
+    row that lists that id among its candidates."""
+    if task_id is None:
+        return adopt_candidate(services, str(ref))
+    return reconcile.adopt_by_hand(services, find(services, ref), task_id)

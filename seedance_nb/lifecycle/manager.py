@@ -15,22 +15,24 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..config import Settings, is_loopback
-from . import lookup, reconcile, runner, stored
+from ..config import is_loopback
+from . import current, lookup, reconcile, runner, submitting
 from .budget import Budget
 from .clock import Clock, SystemClock
-from .downloads import Downloader, DownloadPolicy, fetch_again
+from .downloads import Downloader, DownloadPolicy
 from .endpoints import ClientFactory, Endpoints
-from .history_store import HistoryStore, open_history
+from .history_open import open_history
+from .history_store import HistoryStore
 from .limiter import Limiter
 from .loop import LoopHost
 from .pollers import Pollers
 from .polling import PollPolicy
 from .progress import Durations
 from .recording import Recorder
+from .runs import Runs
 from .task import Task
 
 if TYPE_CHECKING:
@@ -73,7 +75,7 @@ class TaskManager:
         self.endpoints = Endpoints(self.clock, client_factory)
         self.limiter = Limiter(self.clock)
         self.pollers = Pollers(self)
-        self.recorder = Recorder(self)
+        self.recorder = Recorder(lambda: self.history, self.clock)
         self.downloads = Downloader(self, downloads)
         self.session = uuid.uuid4().hex[:12]
         self.owner = reconcile.owner_token()
@@ -81,6 +83,7 @@ class TaskManager:
         self.doorbell: Doorbell | None = None
         self._host: LoopHost | None = None
         self._tasks: dict[int, Task] = {}
+        self.runs = Runs(lambda: self.host, lambda task: runner.run(self, task))
         self._durations: Durations | None = None
 
     def __repr__(self) -> str:
@@ -153,9 +156,6 @@ class TaskManager:
         return [self._tasks[uid] for uid in sorted(self._tasks)]
 
     # -- endpoints ------------------------------------------------------------------------------
-    def _resolve(self, provider: str | None, base_url: str | None) -> Settings:
-        return self.endpoints.resolve(provider, base_url)
-
     def client_for(self, task: Task) -> AsyncSeedance:
         return self.endpoints.client_for(task)
 
@@ -182,48 +182,47 @@ class TaskManager:
         Raises ``ValidationError`` or ``BudgetExceeded`` (nothing sent, no row written) or
         ``ConfigError`` (no key for a remote base URL).
         """
-        from ..cost import estimate as estimate_cost
-        from ..validation import validate
+        return submitting.submit(self, request, provider, base_url, tags, parent_id)
 
-        settings = self._resolve(provider, base_url)
-        validate(request, settings.provider, volcengine=settings.volcengine,
-                 will_upload=settings.simulated)  # fmt: skip
-        try:
-            estimate = estimate_cost(request, settings.provider, volcengine=settings.volcengine)
-        except Exception:
-            log.exception("estimating the cost failed")
-            estimate = None
-        now = self.clock.time()
-        row = stored.submission_row(
-            request,
-            settings,
-            estimate,
-            tags=list(dict.fromkeys([*request.tags, *tags])),
-            parent_id=parent_id,
-            now=now,
-            session=self.session,
-            owner=self.owner,
-        )
-        guard = self.budget.guard(estimate, session=self.session, now=now)
-        row["uid"] = self.history.insert(row, at=now, guard=guard)
-        task = Task(self, row, request=request, estimate=estimate)
-        self._tasks[task.uid] = task
-        self._start(task)
-        return task
+    def start_task(self, task: Task) -> None:
+        """Run ``task``'s lifecycle in the background (again, if its run ended)."""
+        self.runs.start(task)
 
-    def _start(self, task: Task) -> None:
-        self.host.call(self._start_on_loop, task)
+    _start = start_task
 
-    def _start_on_loop(self, task: Task) -> None:
-        if task._runner is not None and not task._runner.done():
-            return  # already running (resume and submit may both ask)
-        if not task.done:
-            task._settled = False  # running again: waiters wait for this run
-        task._runner = self.host.start(runner.run(self, task), name=f"seedance-task-{task.uid}")
+    def running(self, task: Task) -> bool:
+        """Whether ``task``'s background run is alive."""
+        return self.runs.running(task)
+
+    # -- what tasks and workers ask of the manager (see context.py, services.py) ------------------
+    @property
+    def handles(self) -> dict[int, Task]:
+        """This session's task handles by uid."""
+        return self._tasks
+
+    def queue_position(self, task: Task) -> int | None:
+        return self.limiter.position(task)
+
+    def poll_now(self, task: Task) -> None:
+        self.pollers.ring(task)
+
+    def record(
+        self, task: Task, changes: Mapping[str, Any], event: str | None, detail: Any
+    ) -> None:
+        self.recorder.task(task, changes, event, detail)
+
+    def record_files(self, task: Task) -> None:
+        self.recorder.assets(task)
+
+    async def cancel_task(self, task: Task) -> None:
+        await runner.cancel(self, task)
 
     # -- finding tasks ----------------------------------------------------------------------------
-    def _load(self, row: dict[str, Any]) -> Task:
+    def load(self, row: dict[str, Any]) -> Task:
+        """The handle for a history row (the same object if this session has one already)."""
         return lookup.load(self, row)
+
+    _load = load
 
     def attach(self, provider: str, task_id: str, *, base_url: str | None = None) -> Task:
         """A handle on an existing provider task: from the history if known, else a new row."""
@@ -262,18 +261,13 @@ class TaskManager:
         ``adopt(uid, "cgt-…")`` names the row; ``adopt("cgt-…")`` alone takes the one unknown
         row that lists that id among its candidates. Polling takes over from there.
         """
-        if task_id is None:
-            if not isinstance(task, str):
-                raise TypeError("adopt(task_id) takes a provider task id; or adopt(uid, task_id)")
-            ident = task
-            return self.host.call_sync(lambda: reconcile.adopt_candidate(self, ident))
-        return self.host.call_sync(
-            lambda: reconcile.adopt_by_hand(self, lookup.find(self, task), task_id)
-        )
+        if task_id is None and not isinstance(task, str):
+            raise TypeError("adopt(task_id) takes a provider task id; or adopt(uid, task_id)")
+        return self.host.call_sync(lookup.adopt, self, task, task_id)
 
     def download(self, ref: Task | int | str) -> Task:
         """Save (again) a task's results; failed downloads are retried. Await or wait() it."""
-        return self.host.call_sync(lambda: fetch_again(self, lookup.find(self, ref)))
+        return self.host.call_sync(lambda: runner.fetch_again(self, lookup.find(self, ref)))
 
     # -- doorbell and shutting down -------------------------------------------------------------
     async def open_doorbell(self, **kwargs: Any) -> Doorbell:
@@ -314,19 +308,21 @@ class TaskManager:
         host.stop_private()
 
 
-_manager: TaskManager | None = None
+def _default_manager() -> TaskManager:
+    return TaskManager(auto_resume=True)
+
+
+current.register(_default_manager)
 
 
 def get_manager() -> TaskManager:
     """The process's task manager, made on first use (history in ``./.seedance/`` or
     ``$SEEDANCE_HOME``); it resumes unfinished tasks when it first starts."""
-    global _manager
-    if _manager is None:
-        _manager = TaskManager(auto_resume=True)
-    return _manager
+    manager = current.get()
+    assert isinstance(manager, TaskManager)
+    return manager
 
 
 def set_manager(manager: TaskManager | None) -> None:
     """Replace the process's manager (tests, or a custom history folder); None resets it."""
-    global _manager
-    _manager = manager
+    current.put(manager)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..errors import SeedanceError
 
 if TYPE_CHECKING:
-    from .manager import TaskManager
+    from .context import TaskContext
 
 log = logging.getLogger("seedance_nb.lifecycle")
 
@@ -26,7 +26,7 @@ T = TypeVar("T", bound="Observable")
 class Observable(ABC):
     """Base of :class:`~seedance_nb.lifecycle.task.Task`: its observers and waiters."""
 
-    _manager: TaskManager
+    _manager: TaskContext
     owned_elsewhere: str | None
 
     def __init__(self) -> None:
@@ -124,8 +124,17 @@ class Observable(ABC):
             except Exception:
                 log.exception("an observer of task #%s failed", self.uid)
 
-    def _queue_changed(self) -> None:
+    def notify(self) -> None:
+        """Tell the observers the task changed (after a change the history already holds)."""
         self._notify()
+
+    def rearm(self) -> None:
+        """The task runs again (a resume, an adopt, a new download): waiters wait for this run."""
+        self._settled = False
+
+    def settle(self) -> None:
+        """The run is over: wake the waiters and run the done hooks, once."""
+        self._settle()
 
     def _settle(self) -> None:
         """Done: wake the waiters and run the done hooks, once."""

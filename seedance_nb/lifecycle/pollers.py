@@ -13,11 +13,12 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from . import runner
 from .poller import Poller
+from .snapshots import apply_event, apply_snapshot
+from .transitions import Event
 
 if TYPE_CHECKING:
-    from .manager import TaskManager
+    from .services import Services
     from .task import Task
 
 log = logging.getLogger("seedance_nb.lifecycle")
@@ -30,7 +31,7 @@ def _key(task: Task) -> EndpointKey:
 
 
 class Pollers:
-    def __init__(self, manager: TaskManager) -> None:
+    def __init__(self, manager: Services) -> None:
         self.manager = manager
         self._pollers: dict[EndpointKey, Poller] = {}
         self._waiting: dict[int, asyncio.Future[None]] = {}
@@ -47,7 +48,7 @@ class Pollers:
                 manager.poll_policy,
                 manager.clock,
                 manager.host,
-                apply=lambda t, snap: runner.apply_snapshot(manager, t, snap),
+                apply=lambda t, snap: apply_snapshot(manager, t, snap),
                 trouble=self._trouble,
                 gone=self._gone,
                 batch=self._history_batch,
@@ -96,16 +97,11 @@ class Pollers:
         if first:
             log.warning("polling task %s: %s (will retry)", task.id, task.poll_error)
             self.manager.recorder.event(task, "poll_error", {"error": task.poll_error})
-        task._notify()
+        task.notify()
 
     def _gone(self, task: Task, exc: BaseException) -> None:
-        task._set(
-            create_state="gone",
-            error_code="not_found",
-            error_message=f"{task.provider} no longer knows this task (deleted, or past its "
-            f"retention): {exc}",
-            event="gone",
-        )
+        why = f"{task.provider} no longer knows this task (deleted, or past its retention): {exc}"
+        apply_event(self.manager, task, Event("gone", message=why))
         self.finished(task)
 
     @contextlib.contextmanager

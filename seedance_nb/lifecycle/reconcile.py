@@ -8,7 +8,7 @@ A create that may or may not have reached the provider (its answer was lost, or 
 while it was in flight) is never sent again. Where the dialect has a list endpoint (ModelArk) the
 recent tasks of the same model are compared with the request (:mod:`.matching`): exactly one
 unclaimed task made after the send that matches every echoed field is adopted; none or several
-leave the row ``unknown``, listing its candidates, for the user to decide (``manager.adopt``).
+leave the row ``unknown``, listing its candidates, for the user to decide (``services.adopt``).
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any
 from ..errors import RateLimitError, SeedanceError
 from ..status import Status
 from .matching import Found, echo_matches, sent_body, sort_by_time
+from .snapshots import apply_event
+from .transitions import Event
 
 if TYPE_CHECKING:
     from ..client import AsyncSeedance
-    from .manager import TaskManager
+    from .services import Services
     from .task import Task
 
 log = logging.getLogger("seedance_nb.lifecycle")
@@ -43,7 +45,7 @@ def owner_token() -> str:
 
 
 def owner_alive(owner: str | None) -> bool:
-    """Whether the process (manager) that owns a row is still running."""
+    """Whether the process (services) that owns a row is still running."""
     if not owner:
         return False
     host, _, rest = owner.partition(":")
@@ -72,19 +74,19 @@ def same_process(owner: str | None) -> bool:
     return host == socket.gethostname() and rest.partition(":")[0] == str(os.getpid())
 
 
-def resume(manager: TaskManager, *, force: bool = False) -> list[Task]:
+def resume(services: Services, *, force: bool = False) -> list[Task]:
     """Continue every unfinished task not owned by a live process; returns their handles."""
-    sweep_partial_files(manager.history.media_dir)
+    sweep_partial_files(services.history.media_dir)
     resumed: list[Task] = []
-    for row in manager.history.unfinished():
-        task = manager._tasks.get(row["uid"])
+    for row in services.history.unfinished():
+        task = services.handles.get(row["uid"])
         if task is not None and not task.owned_elsewhere:
             # Ours already; restart it if its coroutine died with a loop.
-            if task._runner is None or task._runner.done():
-                manager._start(task)
+            if not services.running(task):
+                services.start_task(task)
             resumed.append(task)
             continue
-        task = take_over(manager, row, force=force)
+        task = take_over(services, row, force=force)
         if task is not None:
             resumed.append(task)
     return resumed
@@ -109,81 +111,71 @@ def sweep_partial_files(folder: Path, *, max_age: float = PARTIAL_MAX_AGE) -> in
     return removed
 
 
-def take_over(manager: TaskManager, row: dict[str, Any], *, force: bool = False) -> Task | None:
+def take_over(services: Services, row: dict[str, Any], *, force: bool = False) -> Task | None:
     """Claim one unfinished row and continue it here; None if a live process owns it."""
-    history = manager.history
+    history = services.history
     owner = row.get("owner")
-    if not force and owner != manager.owner and owner_alive(owner):
+    if not force and owner != services.owner and owner_alive(owner):
         return None
-    if not history.claim(row["uid"], manager.owner, owner):
+    if not history.claim(row["uid"], services.owner, owner):
         return None  # another process claimed it first
-    row["owner"] = manager.owner
-    task = manager._load(row)
-    task._set(event="resumed", detail={"from": owner})
+    row["owner"] = services.owner
+    task = services.load(row)
+    task.note("resumed", {"from": owner})
     if row.get("simulated") and not same_process(owner):
-        task._set(
-            phase="done",
-            error_code="simulator_gone",
-            error_message="this task ran on the in-process simulator of a process that has "
-            "ended; there is nothing left to poll",
-            event="simulator_gone",
+        why = (
+            "this task ran on the in-process simulator of a process that has ended; there is "
+            "nothing left to poll"
         )
-        task._settle()
+        gone = Event("phase", phase="done", kind="simulator_gone", code="simulator_gone",
+                     message=why)  # fmt: skip
+        apply_event(services, task, gone)
+        task.settle()
         return task
     if task.create_state == "pending":
         reason = None
-        if manager.clock.time() - task.submitted_ts > RESEND_WINDOW:
+        if services.clock.time() - task.submitted_ts > RESEND_WINDOW:
             reason = "it was queued over an hour ago and never sent; send it again with rerun()"
         elif task.request is None:
             reason = "its request cannot be rebuilt from the history"
         if reason:
-            task._set(
-                create_state="not_sent",
-                status=Status.CANCELLED,
-                phase="done",
-                error_code="not_sent",
-                error_message=f"not sent: {reason}; nothing was created or billed",
-                event="not_sent",
-            )
-            task._settle()
+            why = f"not sent: {reason}; nothing was created or billed"
+            stale = Event("not_sent", status=Status.CANCELLED, phase="done", message=why)
+            apply_event(services, task, stale)
+            task.settle()
             return task
     else:
-        manager.limiter.adopt(task)
-    manager._start(task)
+        services.limiter.adopt(task)
+    services.start_task(task)
     return task
 
 
-async def reconcile(manager: TaskManager, task: Task) -> None:
+async def reconcile(services: Services, task: Task) -> None:
     """Settle a create whose outcome is unknown; never resends it (see :mod:`.matching`)."""
-    client = manager.client_for(task)
+    client = services.client_for(task)
     if task.status is not Status.UNKNOWN or task.create_state != "ambiguous":
-        task._set(
-            status=Status.UNKNOWN,
-            create_state="ambiguous",
-            error_code="create_ambiguous",
-            error_message="the process ended while the create was in flight; it may exist upstream",
-            event="ambiguous",
-        )
+        why = "the process ended while the create was in flight; it may exist upstream"
+        apply_event(services, task, Event("ambiguous", message=why))
     if not getattr(client.adapter, "has_list", False) or task.kind == "image":
-        _unresolved(task, f"{task.provider} has no list endpoint to look for it")
+        _unresolved(services, task, f"{task.provider} has no list endpoint to look for it")
         return
     found = Found()
     quiet = 0.0
-    for delay in manager.reconcile_delays:
+    for delay in services.reconcile_delays:
         # Never ask again before a 429's Retry-After (ours or the poller's) is over.
-        wait = max(delay, quiet, manager.pollers.quiet_for(task))
+        wait = max(delay, quiet, services.pollers.quiet_for(task))
         if wait:
-            await manager.clock.sleep(wait)
+            await services.clock.sleep(wait)
         quiet = 0.0
         try:
-            found = await look_upstream(manager, client, task)
+            found = await look_upstream(services, client, task)
         except SeedanceError as exc:
             log.warning("reconciling task #%s: listing failed: %s", task.uid, exc)
             if isinstance(exc, RateLimitError) and exc.retry_after:
                 quiet = exc.retry_after
             continue
         if found.adoptable is not None:
-            if adopt(manager, task, found.adoptable.id, via="list"):
+            if adopt(services, task, found.adoptable.id, via="list"):
                 return
             continue  # another process adopted it meanwhile: look again
         if found.why_not:
@@ -204,79 +196,55 @@ async def reconcile(manager: TaskManager, task: Task) -> None:
         )
     else:
         why = "no matching task was found upstream, so it was probably not created"
-    _unresolved(task, why)
+    _unresolved(services, task, why)
 
 
-def _unresolved(task: Task, why: str) -> None:
+def _unresolved(services: Services, task: Task, why: str) -> None:
     how = (
         f"get_manager().adopt({task.candidates[0]!r}) (or `seedance adopt ID`) if one is yours"
         if task.candidates
         else f"get_manager().adopt({task.uid}, '<task id>') if you find it upstream"
     )
-    task._set(
-        error_code="create_ambiguous",
-        error_message=(
-            f"the create's answer was lost and it was not resent; {why}. Decide: {how}, or "
-            f"rerun({task.uid}) to send it again"
-        ),
-        event="unresolved",
-        detail={"candidates": list(task.candidates)},
+    message = (
+        f"the create's answer was lost and it was not resent; {why}. Decide: {how}, or "
+        f"rerun({task.uid}) to send it again"
     )
+    detail = {"candidates": list(task.candidates)}
+    apply_event(services, task, Event("unresolved", message=message, detail=detail))
 
 
-async def look_upstream(manager: TaskManager, client: AsyncSeedance, task: Task) -> Found:
+async def look_upstream(services: Services, client: AsyncSeedance, task: Task) -> Found:
     """Recent upstream tasks that could be this create and are not in the history already."""
     request = task.request
     body = sent_body(client, request)
     wire_model = str(body["model"]) if body and body.get("model") else None
-    before = manager.clock.time()
+    before = services.clock.time()
     snapshots, date = await client.list_dated(model=wire_model, page_size=LIST_PAGE)
-    after = manager.clock.time()
-    sent = task._row.get("sent_at") or task.submitted_ts
-    answered = task._answered_at or sent + client.timeouts.overall
-    known = manager.history.known_ids(task.provider, task.base_url)
+    after = services.clock.time()
+    sent = task.row.get("sent_at") or task.submitted_ts
+    answered = task.answered_at or sent + client.timeouts.overall
+    known = services.history.known_ids(task.provider, task.base_url)
     fits = [snap for snap in snapshots or () if snap.id not in known and echo_matches(body, snap)]
     return sort_by_time(fits, sent=sent, answered=answered, date=date, before=before, after=after)
 
 
-def adopt(manager: TaskManager, task: Task, task_id: str, *, via: str) -> bool:
+def adopt(services: Services, task: Task, task_id: str, *, via: str) -> bool:
     """Give an ambiguous task the upstream id it made; False if another row holds that id."""
-    now = manager.clock.time()
-    if not manager.history.adopt_id(task.uid, task_id, at=now, detail={"via": via}):
+    now = services.clock.time()
+    if not services.history.adopt_id(task.uid, task_id, at=now, detail={"via": via}):
         return False
-    task._row.update(id=task_id, create_state="reconciled", updated_at=now)
-    task.candidates = ()
-    task._error = None
-    task._set(error_code=None, error_message=None)
+    task.adopted(task_id, now)
     return True
 
 
-def adopt_by_hand(manager: TaskManager, task: Task, task_id: str) -> Task:
+def adopt_by_hand(services: Services, task: Task, task_id: str) -> Task:
     """The user decides: ``task_id`` is what this ambiguous create made. Polling takes over."""
     if task.id is not None:
         raise ValueError(f"task #{task.uid} already has the id {task.id}")
-    if not adopt(manager, task, task_id, via="user"):
+    if not adopt(services, task, task_id, via="user"):
         raise ValueError(f"{task_id} is already recorded for another row of the history")
     if task.done:
-        task._set(phase="polling")
-        task._settled = False
-        manager._start(task)
+        apply_event(services, task, Event("phase", phase="polling"))
+        task.rearm()
+        services.start_task(task)
     return task
-
-
-def adopt_candidate(manager: TaskManager, task_id: str) -> Task:
-    """``task_id`` was listed as a candidate of one unknown row: adopt it there."""
-    from . import lookup
-
-    uids = manager.history.claimants(task_id)
-    if not uids:
-        raise ValueError(
-            f"{task_id} is not a candidate of any unknown task in this history. Fix: name the "
-            f"row: adopt(uid, {task_id!r})"
-        )
-    if len(uids) > 1:
-        rows = ", ".join(f"#{uid}" for uid in uids)
-        raise ValueError(
-            f"{task_id} is a candidate of tasks {rows}; say which: adopt(uid, {task_id!r})"
-        )
-    return adopt_by_hand(manager, lookup.find(manager, uids[0]), task_id)

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .task import Task
+    from .record import TaskRecord
 
 
 def _iso(ts: float | None) -> str | None:
@@ -20,12 +20,12 @@ def short_url(url: str) -> str:
     return url
 
 
-def task_dict(task: Task) -> dict[str, Any]:
-    row = task._row
-    now = task._manager.clock.time()
+def task_dict(task: TaskRecord, now: float) -> dict[str, Any]:
+    """The fields widgets, logs and the CLI show, as of ``now``."""
+    row = task.row
     estimate = task.estimate
     assets = []
-    for f in task._files:
+    for f in task.downloads:
         expires = f.get("expires_at")
         assets.append(
             {
