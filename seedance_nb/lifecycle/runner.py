@@ -118,7 +118,7 @@ async def create(manager: TaskManager, task: Task) -> None:
             continue
         try:
             result = await client.create(
-                request, callback_url=manager.callback_url(client), validate=False
+                request, callback_url=manager.callback_url(client, task), validate=False
             )
         except AmbiguousCreateError as exc:
             # It may exist upstream: keep its place in the limiter, never send it again.
