@@ -38,7 +38,7 @@ class PollPolicy:
     min_gap: float = 1.0
     # Tasks whose create carried a callback URL (a public callback URL is configured): the
     # receiver records their changes, so they are polled only this often, as a safety net.
-    callback_safety_net: float = 300.0
+    callback_safety_net: float = 900.0
     # 404s in a row before a task is given up as gone upstream.
     not_found_limit: int = 3
 
