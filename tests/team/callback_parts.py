@@ -21,15 +21,19 @@ from seedance_nb.simulator import Simulator
 
 
 class Counted(httpx.AsyncBaseTransport):
-    """A transport to the simulator that counts requests by ``"METHOD path"``."""
+    """A transport to the simulator (in-process, or any transport) that counts requests by
+    ``"METHOD path"``."""
 
-    def __init__(self, sim: Simulator) -> None:
-        self.inner = httpx.ASGITransport(app=sim.app)
+    def __init__(self, sim: Simulator | httpx.AsyncBaseTransport) -> None:
+        self.inner = httpx.ASGITransport(app=sim.app) if isinstance(sim, Simulator) else sim
         self.counts: Counter[str] = Counter()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.counts[f"{request.method} {request.url.path}"] += 1
         return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
     def gets(self, task_id: str) -> int:
         """GETs of one task (either dialect's route)."""
