@@ -52,10 +52,32 @@ class LedgerFollower:
         for uid, task in list(self._tasks.items()):
             if task.status is not None and task.status.terminal:
                 self._tasks.pop(uid, None)
-                continue
-            row = self.manager.history.row(uid)
+        rows = ledger_rows(self.manager.history, sorted(self._tasks))
+        for uid, task in list(self._tasks.items()):
+            row = rows.get(uid)
             if row is not None and take_row(self.manager, task, row):
                 self._tasks.pop(uid, None)
+
+
+def ledger_rows(history: Any, uids: list[int]) -> dict[int, dict[str, Any]]:
+    """The rows of ``uids`` in one query on either backend (row by row on any other store)."""
+    if not uids:
+        return {}
+    from ..lifecycle.history_ids import TaskIds
+
+    if isinstance(history, TaskIds):  # SQLite
+        marks = ", ".join("?" * len(uids))
+        found = history._query(f"SELECT * FROM tasks WHERE uid IN ({marks})", tuple(uids))
+        return {int(r["uid"]): r for r in found}
+    if type(history).__name__ == "PostgresHistory":
+        from sqlalchemy import select
+
+        from ..lifecycle.history_pg_schema import tasks
+
+        found = history._rows(select(tasks).where(tasks.c.uid.in_(uids)))
+        return {int(r["uid"]): r for r in found}
+    rows = (history.row(uid) for uid in uids)
+    return {int(r["uid"]): r for r in rows if r is not None}
 
 
 def follower(manager: TaskManager) -> LedgerFollower:
