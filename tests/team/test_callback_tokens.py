@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from seedance_nb.callbacks import tokens
-from seedance_nb.errors import ConfigError
+from seedance_nb.errors import BadRequestError, ConfigError
 
 
 def test_only_the_hash_matches_and_nothing_stored_matches_nothing():
@@ -44,3 +44,10 @@ def test_a_public_url_that_is_not_http_is_refused_with_the_fix(bad: str, monkeyp
     with pytest.raises(ConfigError, match="Fix: give the public address"):
         tokens.set_public_url(bad)
     assert tokens.public_url() is None  # nothing half-set
+
+
+def test_a_provider_error_quoting_the_callback_url_does_not_carry_the_secret():
+    url = tokens.task_url("https://hooks.example.com", 3, "the-secret-part")
+    exc = BadRequestError(f"callBackUrl {url} is not reachable", provider="maxapi")
+    assert "the-secret-part" not in str(exc) + exc.message
+    assert "https://hooks.example.com/seedance/callback/3/…" in str(exc)
