@@ -1,7 +1,7 @@
 """A member's live tasks take up what the callback receiver recorded in the ledger.
 
 The receiver (maybe another machine) writes a task's new state to the shared ledger; the member
-whose kernel runs the task reads its rows every ``interval`` seconds (a database read, no API
+whose kernel runs the task reads their rows every ``interval`` seconds (a database read, no API
 request), and a row that moved forward moves the live handle: its card updates, and a finished
 task goes on to its downloads without a poll of its own. States never move back here either.
 """
@@ -27,7 +27,7 @@ STATE_COLUMNS = ("status", "raw_status", "started_at", "finished_at", "tokens", 
 class LedgerFollower:
     """Reads the ledger rows of this manager's tasks that wait for callbacks."""
 
-    def __init__(self, manager: TaskManager, interval: float = 0.5) -> None:
+    def __init__(self, manager: TaskManager, interval: float = 0.25) -> None:
         self.manager = manager
         self.interval = interval
         self._tasks: dict[int, Task] = {}
