@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from seedance_nb.callbacks import tokens
+from seedance_nb.cli.main import main
 from seedance_nb.simulator import Simulator, SimulatorConfig
 from seedance_nb.status import Status
 
@@ -29,8 +30,10 @@ def sim() -> Simulator:
 
 @pytest.mark.parametrize("provider", ["maxapi", "ark"])
 async def test_a_callback_brings_one_get_and_the_row_without_a_poll_by_the_member(
-    history_url: str, sim: Simulator, provider: str, monkeypatch, caplog
+    history_url: str, sim: Simulator, provider: str, monkeypatch, caplog, capsys
 ):
+    from seedance_nb.notebook.task_card import TaskCard
+
     caplog.set_level(logging.DEBUG)
     at_member, at_receiver = Counted(sim), Counted(sim)
     async with receiver_at(history_url, at_receiver) as (receiver, base):
@@ -57,7 +60,13 @@ async def test_a_callback_brings_one_get_and_the_row_without_a_poll_by_the_membe
             kinds = [e["kind"] for e in ada.history.events(task.uid)]
             assert kinds.count("status") >= 1 and kinds[-1] == "done"
             # The secret is nowhere but in the provider's hands (the canary).
+            card = TaskCard(task)
+            widget = json.dumps(card.get_state(), default=str)
+            card.close()
+            assert main(["history", "--json", "--history", history_url]) == 0
             shown = [
+                widget,
+                capsys.readouterr().out,
                 ada.history.frame().to_json(date_format="iso"),
                 json.dumps(ada.history.events(task.uid), default=str),
                 json.dumps(task.to_dict(), default=str),
