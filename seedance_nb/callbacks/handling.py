@@ -9,6 +9,8 @@
 4. Otherwise ONE GET of the task from the provider, at most once per ``min_gap`` seconds per task
    (callbacks in between are coalesced into the next GET), and its answer goes through the
    lifecycle's snapshot path (:func:`apply_answer`), which records the transition in the ledger.
+   A GET the provider does not answer is tried again (``ATTEMPTS`` in all, with a growing
+   delay); a 429 holds back every GET for its ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import collections
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SeedanceError
+from ..errors import RateLimitError, SeedanceError
 from ..lifecycle.doorbell import callback_task_ids
 from ..status import Status
 from . import tokens
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("seedance_nb.callbacks")
 
 DEFAULT_MIN_GAP = 3.0
+ATTEMPTS = 3  # GETs for one callback when the provider fails to answer (then the safety net)
 
 
 def apply_answer(manager: TaskManager, task: Task, snapshot: TaskSnapshot) -> bool:
@@ -51,7 +54,8 @@ def _terminal(row: dict[str, Any]) -> bool:
 class Receiver:
     """Handles callbacks for the tasks in ``manager``'s history (the team's ledger).
 
-    ``counts`` tallies outcomes: refused, ignored, candidate, replay, coalesced, fetched, applied.
+    ``counts`` tallies outcomes: refused, ignored, candidate, replay, coalesced, fetched, failed,
+    applied.
     """
 
     def __init__(self, manager: TaskManager, *, min_gap: float = DEFAULT_MIN_GAP) -> None:
@@ -61,6 +65,8 @@ class Receiver:
         self._last: dict[int, float] = {}
         self._pending: dict[int, asyncio.Task[None]] = {}
         self._again: set[int] = set()
+        self._failures: dict[int, int] = {}
+        self._paused_until = 0.0  # after a 429: no GET to any task before then
 
     async def handle(self, uid: int, secret: str, body: Any) -> int:
         """Take one callback for row ``uid``; returns the HTTP status to answer with."""
@@ -107,43 +113,56 @@ class Receiver:
             return
         self._start(uid)
 
-    def _start(self, uid: int) -> None:
+    def _start(self, uid: int, backoff: float = 0.0) -> None:
         clock = self.manager.clock
+        now = clock.monotonic()
         last = self._last.get(uid)
-        wait = 0.0 if last is None else max(0.0, last + self.min_gap - clock.monotonic())
+        wait = 0.0 if last is None else max(0.0, last + max(self.min_gap, backoff) - now)
+        wait = max(wait, self._paused_until - now)
         self._again.discard(uid)
         job = asyncio.ensure_future(self._fetch_after(uid, wait))
         self._pending[uid] = job
 
     async def _fetch_after(self, uid: int, wait: float) -> None:
+        failed = False
         try:
-            if wait > 0:
+            while wait > 0:  # a 429 seen meanwhile holds every GET back
                 await self.manager.clock.sleep(wait)
+                wait = self._paused_until - self.manager.clock.monotonic()
             self._again.discard(uid)  # news from before the GET is in its answer
-            await self._fetch(uid)
+            failed = not await self._fetch(uid)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("handling a callback for task #%s failed", uid)
         finally:
             self._pending.pop(uid, None)
-        if uid in self._again:
+        tries = self._failures.pop(uid, 0) + 1 if failed else 0
+        if failed and tries < ATTEMPTS:
+            self._failures[uid] = tries
+            self._start(uid, backoff=self.min_gap + 2.0**tries)
+        elif uid in self._again:
             self._start(uid)
 
-    async def _fetch(self, uid: int) -> None:
+    async def _fetch(self, uid: int) -> bool:
+        """One GET and its answer applied; False when the provider did not answer."""
         manager = self.manager
         row = manager.history.row(uid)
         if row is None or _terminal(row) or not row.get("id"):
-            return
+            return True
         task = self._handle(row)
         self._last[uid] = manager.clock.monotonic()
         self.counts["fetched"] += 1
         try:
             snapshot = await manager.client_for(task).get(task.id or "")
-        except SeedanceError as exc:  # the member's safety-net poll will ask again
+        except SeedanceError as exc:  # asked again a few times, then the safety-net poll
+            self.counts["failed"] += 1
+            if isinstance(exc, RateLimitError):
+                pause = exc.retry_after if exc.retry_after is not None else 30.0
+                self._paused_until = max(self._paused_until, manager.clock.monotonic() + pause)
             log.warning("callback for task #%s: asking %s failed: %s", uid, task.provider,
                         tokens.redact(str(exc)))  # fmt: skip
-            return
+            return False
         before = task.status
         apply_answer(manager, task, snapshot)
         if task.status is not before:
@@ -151,6 +170,7 @@ class Receiver:
             log.info("callback for task #%s: %s -> %s", uid, before, task.status)
         if task.status is not None and task.status.terminal and not self._live(task):
             manager._tasks.pop(uid, None)
+        return True
 
     def _live(self, task: Task) -> bool:
         runner = task._runner

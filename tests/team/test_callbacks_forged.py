@@ -129,3 +129,25 @@ async def test_a_callback_for_a_lost_create_is_a_candidate_never_adopted(
             assert adopted.uid == task.uid and adopted.id == made.id
         finally:
             await ada.aclose()
+
+
+async def test_a_get_the_provider_refuses_is_asked_again_and_then_recorded(tmp_path, monkeypatch):
+    history = str(tmp_path / "h.sqlite3")
+    sim = Simulator(SimulatorConfig(queue_seconds=0.05, run_seconds=0.1, jitter=0.0))
+    at_member, at_receiver = Counted(sim), Counted(sim)
+    async with receiver_at(history, at_receiver) as (receiver, base):
+        monkeypatch.setenv(tokens.ENV_VAR, base)
+        ada = member(history, at_member)
+        try:
+            task = ada.submit(video(), provider="maxapi")
+            await until(lambda: task.id is not None and task.phase == "polling")
+            # Every try of the receiver's first GET fails (the client's own retries included).
+            sim.push_scenario(route="get", kind="server_error", count=4, provider="maxapi")
+            await until(lambda: receiver.counts["failed"] >= 1, sim)
+            assert ada.history.row(task.uid)["status"] == "queued"
+            await until(lambda: task.done, timeout=30)
+            await receiver.drain()
+            assert task.status is Status.SUCCEEDED and receiver.counts["fetched"] == 2
+            assert at_receiver.gets(task.id) == 5 and at_member.gets(task.id) == 0
+        finally:
+            await ada.aclose()
