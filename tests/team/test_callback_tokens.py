@@ -51,3 +51,20 @@ def test_a_provider_error_quoting_the_callback_url_does_not_carry_the_secret():
     exc = BadRequestError(f"callBackUrl {url} is not reachable", provider="maxapi")
     assert "the-secret-part" not in str(exc) + exc.message
     assert "https://hooks.example.com/seedance/callback/3/…" in str(exc)
+
+
+def test_configure_sets_the_callback_url_alone(monkeypatch):
+    import seedance_nb as sd
+    from seedance_nb.lifecycle import history_store
+
+    monkeypatch.delenv(tokens.ENV_VAR, raising=False)
+    before = history_store.chosen_location()
+    try:
+        sd.configure(callback_url="https://hooks.example.com/")
+        assert tokens.public_url() == "https://hooks.example.com"
+        assert history_store.chosen_location() == before  # the history is left as it was
+        with pytest.raises(ConfigError):
+            sd.configure(callback_url="hooks.example.com")
+    finally:
+        sd.configure(callback_url="")
+    assert tokens.public_url() is None
