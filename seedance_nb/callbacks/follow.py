@@ -36,8 +36,10 @@ class LedgerFollower:
     def watch(self, task: Task) -> None:
         """Follow ``task``'s row until it is terminal (call on the manager's loop)."""
         self._tasks[task.uid] = task
-        if self._runner is None or self._runner.done():
-            self._runner = self.manager.host.start(self._run(), name="seedance-callback-follow")
+        host = self.manager.host
+        runner = self._runner
+        if runner is None or runner.done() or runner.get_loop() is not host.loop:
+            self._runner = host.start(self._run(), name="seedance-callback-follow")
 
     async def _run(self) -> None:
         while self._tasks:
