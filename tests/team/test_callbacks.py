@@ -110,3 +110,29 @@ async def test_the_openai_style_route_carries_no_callback_url(
         assert ada.history.row(task.uid)["callback_token"] is None
     finally:
         await ada.aclose()
+
+
+async def test_a_result_that_arrives_while_the_member_is_away_is_there_on_resume(
+    history_url: str, monkeypatch
+):
+    sim = Simulator(SimulatorConfig(queue_seconds=0.05, run_seconds=2.0, jitter=0.0))
+    at_member, at_receiver = Counted(sim), Counted(sim)
+    async with receiver_at(history_url, at_receiver) as (receiver, base):
+        monkeypatch.setenv(tokens.ENV_VAR, base)
+        ada = member(history_url, at_member)
+        task = ada.submit(video(), provider="maxapi")
+        await until(lambda: task.id is not None and task.phase == "polling")
+        await ada.aclose()  # the laptop sleeps before the task finishes
+        await until(lambda: receiver.counts["applied"] >= 1, sim)
+        await receiver.drain()
+        again = member(history_url, at_member)
+        try:
+            row = again.history.row(task.uid)
+            assert row["status"] == "succeeded" and row["phase"] == "polling"
+            (resumed,) = again.resume()
+            assert await resumed is resumed
+            assert resumed.status is Status.SUCCEEDED and resumed.files[0].is_file()
+            assert at_member.gets(task.id) == 0 and at_receiver.gets(task.id) == 1
+            assert sim.tasks_created() == 1
+        finally:
+            await again.aclose()
