@@ -137,7 +137,9 @@ class ApiError(SeedanceError):
         task_id: str | None = None,
         retry_after: float | None = None,
     ) -> None:
-        self.message = message
+        from .callbacks.tokens import redact  # a provider may quote the callback URL it refuses
+
+        self.message = redact(message)
         self.provider = provider
         self.status_code = status_code
         self.code = code

@@ -25,7 +25,7 @@ from ..errors import (
     TaskNotFound,
     ValidationError,
 )
-from . import commands, local
+from . import callbacks, commands, local
 from .build import add_request_arguments
 
 EXIT_OK, EXIT_API, EXIT_REFUSED, EXIT_HISTORY = 0, 1, 2, 3
@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     adopt.add_argument("--wait", action="store_true", help="wait until it finishes")
     dl = add("download", local.download, "fetch a finished task's results into the cache")
     dl.add_argument("task_id")
+    callbacks.add_commands(sub, common)
     demo = add("demo", local.demo, "execute the quickstart headless; write the notebook and HTML")
     demo.add_argument("--out", help="folder for the executed notebook and its HTML export")
     return parser

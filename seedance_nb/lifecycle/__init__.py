@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 
-def configure(*, history: Any = None) -> None:
+def configure(*, history: Any = None, callback_url: str | None = None) -> None:
     """Choose where this process keeps its history: a folder or SQLite file (one person), or a
     team's shared ``postgresql://user@host/db`` (``pip install "seedance_nb[team]"``).
 
@@ -66,11 +66,22 @@ def configure(*, history: Any = None) -> None:
     reached (and its tables made) now, so a wrong URL is refused here. The process's task manager
     is made again on the new history; refused while it still runs tasks.
 
+    ``callback_url`` (else ``$SEEDANCE_CALLBACK_URL``) is the public HTTPS address of the team's
+    ``seedance callbacks serve`` (behind its reverse proxy): each create then carries its own
+    secret URL under it and polling backs off to a safety net. Given alone, only it changes
+    (``""`` turns it off again).
+
     >>> sd.configure(history="postgresql://me@db.internal/seedance")
     """
     from . import current as _current
     from . import history_store
 
+    if callback_url is not None:
+        from ..callbacks import set_public_url
+
+        set_public_url(callback_url)
+        if history is None:
+            return
     if history is not None:
         store = open_history(history)
         try:

@@ -159,8 +159,16 @@ class TaskManager:
     def client_for(self, task: Task) -> AsyncSeedance:
         return self.endpoints.client_for(task)
 
-    def callback_url(self, client: AsyncSeedance) -> str | None:
-        """The doorbell's URL for creates, when the provider can reach it."""
+    def callback_url(self, client: AsyncSeedance, task: Task | None = None) -> str | None:
+        """The callback URL a create carries: with a public callback URL configured, a new
+        secret URL for ``task`` (see :mod:`seedance_nb.callbacks`); else the doorbell's URL,
+        when the provider can reach it."""
+        if task is not None:
+            from ..callbacks.creates import per_task_url
+
+            url = per_task_url(self, client, task)
+            if url is not None:
+                return url
         bell = self.doorbell
         if bell is None or not bell.running:
             return None

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..callbacks.backoff import first_poll, safety_net
 from ..errors import NotFoundError, RateLimitError, SeedanceError
 from ..status import TaskSnapshot
 from .alarm import Alarm, cancel_all
@@ -81,11 +82,12 @@ class Poller:
 
     # -- membership -----------------------------------------------------------------------------
     def watch(self, task: Task) -> None:
-        """Start polling ``task`` (its ``id`` must be set); the first poll comes at once."""
+        """Start polling ``task`` (its ``id`` must be set); the first poll comes at once (after
+        the callback safety net if its create carried a callback URL)."""
         assert task.id is not None
         if task.uid in self._entries:
             return
-        entry = _Entry(task, due=self.clock.monotonic())
+        entry = _Entry(task, due=self.clock.monotonic() + first_poll(self.policy, task))
         self._entries[task.uid] = entry
         self._by_id[task.id] = entry
         self._kick()
@@ -237,6 +239,7 @@ class Poller:
             self.forget(entry.task)
             return
         entry.interval = self.policy.interval(self.clock.time() - entry.task.submitted_ts)
+        entry.interval = max(entry.interval, safety_net(self.policy, entry.task))  # callbacks
         entry.due = max(now + entry.interval, self._paused_until)
         if entry.rang:
             entry.rang = False

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..callbacks.backoff import follow_callbacks
 from .poller import Poller
 from .snapshots import apply_event, apply_snapshot
 from .transitions import Event
@@ -59,6 +60,7 @@ class Pollers:
         """Poll ``task`` until it is terminal (or gone upstream)."""
         future = self.manager.host.loop.create_future()
         self._waiting[task.uid] = future
+        follow_callbacks(self.manager, task)  # callbacks: the ledger may move it first
         self.for_task(task).watch(task)
         await future
 

@@ -36,6 +36,9 @@ class PollPolicy:
     requests_per_minute: float | None = 30.0
     # A doorbell ring polls at once, but one task at most this often (replays change nothing).
     min_gap: float = 1.0
+    # Tasks whose create carried a callback URL (a public callback URL is configured): the
+    # receiver records their changes, so they are polled only this often, as a safety net.
+    callback_safety_net: float = 900.0
     # 404s in a row before a task is given up as gone upstream.
     not_found_limit: int = 3
 

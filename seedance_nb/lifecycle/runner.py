@@ -107,7 +107,7 @@ async def create(services: Services, task: Task) -> None:
             continue
         try:
             result = await client.create(
-                request, callback_url=services.callback_url(client), validate=False
+                request, callback_url=services.callback_url(client, task), validate=False
             )
         except AmbiguousCreateError as exc:
             # It may exist upstream: keep its place in the limiter, never send it again.
