@@ -27,6 +27,7 @@ from .endpoints import ClientFactory, Endpoints
 from .history_store import HistoryStore, open_history
 from .limiter import Limiter
 from .loop import LoopHost
+from .notices import Notices
 from .pollers import Pollers
 from .polling import PollPolicy
 from .progress import Durations
@@ -82,6 +83,9 @@ class TaskManager:
         self._host: LoopHost | None = None
         self._tasks: dict[int, Task] = {}
         self._durations: Durations | None = None
+        self.notices = Notices(self)  # change notices from teammates (PostgreSQL; see .notices)
+        if history is not None:
+            self.notices.attach(history)
 
     def __repr__(self) -> str:
         return f"<TaskManager {len(self._tasks)} tasks, history {self.history.location}>"
@@ -91,6 +95,7 @@ class TaskManager:
     def history(self) -> HistoryStore:
         if self._history is None:
             self._history = open_history(self._home)
+            self.notices.attach(self._history)  # change notices: our writes are signed
         return self._history
 
     @property
@@ -120,6 +125,7 @@ class TaskManager:
         if host is not None and host.usable and (host.loop.is_running() or host.is_private):
             return host
         self._host = LoopHost.for_caller()
+        self.notices.bind(self._host)  # change notices: listen once a loop is bound
         # Clients, schedulers and downloads belong to the old loop; start them afresh.
         self.endpoints.forget_clients()
         self.pollers.forget_all()
@@ -288,6 +294,7 @@ class TaskManager:
     async def aclose(self) -> None:
         """Stop background work (the history keeps everything for ``resume``) and close clients."""
         reconcile.LIVE_OWNERS.discard(self.owner)
+        await self.notices.aclose()  # change notices: the listening thread ends
         if self.doorbell is not None:
             await self.doorbell.close()
         await self.pollers.close()
@@ -303,6 +310,7 @@ class TaskManager:
         host = self._host
         if host is None:
             reconcile.LIVE_OWNERS.discard(self.owner)
+            self.notices.stop()
             if self._history is not None:
                 self._history.close()
             return

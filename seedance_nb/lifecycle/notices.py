@@ -1,0 +1,202 @@
+"""Change notices between members of a PostgreSQL ledger: teammates' tasks stay live here.
+
+Every write of task state to a PostgreSQL history sends a notice (:mod:`.history_pg_notices`).
+Each :class:`~seedance_nb.lifecycle.manager.TaskManager` on such a ledger listens
+(:mod:`.notice_listener`, a daemon thread with its own connection) and, on its loop's thread,
+re-reads the row a notice names and updates the handle it has for it, whose observers (the
+notebook card) redraw:
+
+>>> task = manager.task(412)     # a teammate's running task: task.owned_elsewhere names them
+>>> await task                   # follows their transitions, no request of ours; ends with theirs
+
+Handles this manager runs itself are never overwritten (its own run is the authority), unless
+another member took the row over (its ``owner`` changed): then the run here stops and the handle
+follows theirs. Notices of our own writes are skipped; notices for rows without a handle go to
+:meth:`Notices.subscribe` callbacks (e.g. to refresh a gallery) and :attr:`Notices.unseen`.
+After a dropped connection every live handle is read once again. A SQLite history has no
+notices: nothing here runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .history_store import HistoryStore
+    from .loop import LoopHost
+    from .manager import TaskManager
+    from .notice_listener import NoticeListener
+    from .task import Task
+
+log = logging.getLogger("seedance_nb.lifecycle")
+
+
+class Notices:
+    """The change notices of one manager (inactive unless its history is PostgreSQL)."""
+
+    def __init__(self, manager: TaskManager) -> None:
+        self._manager = manager
+        self.listener: NoticeListener | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+        self._pending: set[int] = set()
+        self._scheduled = False
+        self._hooks: list[Callable[[int | None], Any]] = []
+        self.unseen: collections.deque[int] = collections.deque(maxlen=1000)
+        self.own = 0  # notices of this manager's own writes, skipped
+        self.applied = 0  # handles updated from a notice
+
+    @property
+    def following(self) -> bool:
+        """True while this manager listens (an outage in between is caught up afterwards)."""
+        return self.listener is not None and not self._closed
+
+    # -- hooks the manager calls --------------------------------------------------------------
+    def attach(self, history: HistoryStore) -> None:
+        """Sign this manager's writes, so its listener can skip their notices."""
+        if hasattr(history, "notice_origin"):
+            history.notice_origin = self._manager.owner
+
+    def bind(self, host: LoopHost) -> None:
+        """Start listening (once), if the history is PostgreSQL; called when a loop is bound."""
+        if self.listener is not None or self._closed:
+            return
+        try:
+            history = self._manager.history
+        except Exception:  # e.g. a bad member name: refused where the history is used
+            return
+        channel = getattr(history, "notice_channel", None)
+        if channel is None:
+            return
+        from .notice_listener import NoticeListener
+
+        self.attach(history)
+        self.listener = NoticeListener(
+            history._conninfo,  # type: ignore[attr-defined]
+            channel,
+            self._deliver,
+            self._caught_up,
+            name=f"seedance-notices-{self._manager.session}",
+        ).start()
+
+    def stop(self) -> NoticeListener | None:
+        """Stop listening (does not block); returns the listener to join, if any."""
+        self._closed = True
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            listener.stop()
+        return listener
+
+    async def aclose(self, timeout: float = 5.0) -> None:
+        """Stop listening and wait (without blocking the loop) until the thread has ended."""
+        listener = self.stop()
+        if listener is None:
+            return
+        for _ in range(int(timeout / 0.02)):
+            if listener.join(0):
+                return
+            await asyncio.sleep(0.02)
+        log.warning("change notices: the listening thread did not end within %s s", timeout)
+
+    def subscribe(self, callback: Callable[[int | None], Any]) -> Callable[[], None]:
+        """Call ``callback(uid)`` on the loop's thread for every row another member changed
+        (``None`` after a reconnect: anything may have changed). Returns an unsubscribe."""
+        self._hooks.append(callback)
+        return lambda: self._hooks.remove(callback) if callback in self._hooks else None
+
+    # -- on the listener's thread ---------------------------------------------------------------
+    def _deliver(self, notice: dict[str, Any]) -> None:
+        if notice.get("by") == self._manager.owner:
+            self.own += 1
+            return
+        with self._lock:
+            self._pending.add(notice["uid"])
+            if self._scheduled:
+                return  # one drain on the loop takes every uid gathered meanwhile
+            self._scheduled = True
+        self._on_loop(self._drain)
+
+    def _caught_up(self) -> None:
+        self._on_loop(self.refresh_all)
+
+    def _on_loop(self, fn: Callable[[], None]) -> None:
+        host = self._manager._host  # never bind a loop from this thread
+        try:
+            if host is None or not host.usable:
+                raise RuntimeError("no loop")
+            host.loop.call_soon_threadsafe(fn)
+        except RuntimeError:  # the loop is gone: nothing here shows anything any more
+            with self._lock:
+                self._pending.clear()
+                self._scheduled = False
+
+    # -- on the loop's thread -------------------------------------------------------------------
+    def _drain(self) -> None:
+        with self._lock:
+            uids, self._pending, self._scheduled = sorted(self._pending), set(), False
+        for uid in uids:
+            self.apply(uid)
+
+    def apply(self, uid: int) -> bool:
+        """Another member changed row ``uid``: update our handle for it. True if it changed."""
+        self._tell(uid)
+        task = self._manager._tasks.get(uid)
+        if task is None:
+            self.unseen.append(uid)
+            return False
+        try:
+            return self._refresh(task)
+        except Exception:
+            log.exception("re-reading task #%s after a change notice failed", uid)
+            return False
+
+    def refresh_all(self) -> None:
+        """Read every unfinished handle again (after notices may have been lost)."""
+        self._tell(None)
+        for task in list(self._manager._tasks.values()):
+            if not task.done or task.owned_elsewhere:
+                try:
+                    self._refresh(task)
+                except Exception:
+                    log.exception("re-reading task #%s after a reconnect failed", task.uid)
+
+    def _tell(self, uid: int | None) -> None:
+        for hook in list(self._hooks):
+            try:
+                hook(uid)
+            except Exception:
+                log.exception("a change-notice subscriber failed")
+
+    def _refresh(self, task: Task) -> bool:
+        manager = self._manager
+        row = manager.history.row(task.uid)
+        if row is None:
+            return False
+        owner = row.get("owner")
+        runner = task._runner
+        if runner is not None and not runner.done():
+            if owner in (manager.owner, None):
+                return False  # our own run is the authority on this row
+            # Another member took the row over: stop running it here, follow theirs.
+            log.info("task #%s was taken over by %s; following it", task.uid, owner)
+            runner.cancel()
+            task._runner = None
+            manager.limiter.release(task)
+        files = manager.history.assets(task.uid)
+        changed = row != task._row or files != task._files
+        task._row, task._files, task._params = dict(row), files, None
+        finished = row.get("phase") == "done"
+        task.owned_elsewhere = None if finished or owner == manager.owner else owner or "?"
+        if row.get("id") is None and row.get("create_state") in ("sent", "ambiguous"):
+            task.candidates = tuple(manager.history.candidates(task.uid))
+        if changed:
+            self.applied += 1
+            task._notify()
+        if finished:
+            task._settle()
+        return changed
