@@ -196,3 +196,27 @@ async def test_a_sqlite_history_has_no_listener_and_snapshots_stay_snapshots(
     finally:
         await ada.aclose()
         await bo.aclose()
+
+
+async def test_a_task_another_member_took_over_is_followed_here(pg_url, tmp_path, sim, monkeypatch):
+    simulator, clock = sim
+    ada, bo, _ = members(pg_url, tmp_path, simulator, monkeypatch)
+    try:
+        task = ada.submit(VideoRequest(prompt="a red fox", duration=4), provider="ark")
+        await until(lambda: task.status is Status.QUEUED, "ada's task is queued")
+        await until(lambda: listening(ada), "ada listens")
+        seen: list[Any] = []
+        task.observe(lambda t: seen.append(t.status and t.status.value))
+        [taken] = bo.resume(force=True)  # bo runs it from now on
+        assert taken.uid == task.uid
+        await until(lambda: task.owned_elsewhere == bo.owner, "ada sees bo took it over")
+        assert task._runner is None  # ada stopped running it
+        clock.advance(QUEUE + RUN + 1)
+        await asyncio.wait_for(taken, 30)
+        await asyncio.wait_for(task, 30)  # ada's handle follows bo's run to its end
+        assert task.status is Status.SUCCEEDED and task.files == taken.files
+        assert statuses(seen)[-1] == "succeeded"
+        assert simulator.tasks_created() == 1
+    finally:
+        await ada.aclose()
+        await bo.aclose()
