@@ -37,6 +37,7 @@ BENCHES = {
     "loop_lag": "bench_loop_lag",
     "polling": "bench_polling",
     "doorbell": "bench_doorbell",
+    "notices": "bench_notices",
     "durability": "bench_durability",
     "faults": "bench_faults",
 }
