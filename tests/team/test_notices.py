@@ -18,6 +18,7 @@ import pytest
 from managers import build_manager
 
 from seedance_nb.lifecycle import TaskManager
+from seedance_nb.notebook.task_card import TaskCard
 from seedance_nb.requests import VideoRequest
 from seedance_nb.simulator import ManualClock, Simulator, SimulatorConfig
 from seedance_nb.status import Status
@@ -94,6 +95,9 @@ async def test_a_teammates_task_reaches_this_kernel_without_polling(
         assert mirror.status is Status.QUEUED
         seen: list[Any] = []
         mirror.observe(lambda t: seen.append(t.status and t.status.value))
+        card = TaskCard(mirror)  # the card a cell shows in bo's notebook
+        drawn: list[str] = []
+        card.observe(lambda change: drawn.append(change["new"]), names=["status"])
         await until(lambda: listening(bo), "bo listens")
 
         clock.advance(QUEUE + 0.5)
@@ -106,6 +110,8 @@ async def test_a_teammates_task_reaches_this_kernel_without_polling(
         assert "queued" not in statuses(seen)[1:]  # each transition once, in order
         assert mirror.files == task.files and mirror.files[0].is_file()
         assert mirror.owned_elsewhere is None
+        assert drawn[-2:] == ["running", "succeeded"] and card.status == "succeeded"
+        card.close()
         assert bo_transport.requests == 0  # bo never asked the provider
         assert simulator.tasks_created() == 1
     finally:
