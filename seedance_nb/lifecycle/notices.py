@@ -64,8 +64,9 @@ class Notices:
 
     def bind(self, host: LoopHost) -> None:
         """Start listening (once), if the history is PostgreSQL; called when a loop is bound."""
-        if self.listener is not None or self._closed:
+        if self.listener is not None:
             return
+        self._closed = False  # a manager used again after close() listens again
         try:
             history = self._manager.history
         except Exception:  # e.g. a bad member name: refused where the history is used
@@ -105,7 +106,7 @@ class Notices:
 
     def subscribe(self, callback: Callable[[int | None], Any]) -> Callable[[], None]:
         """Call ``callback(uid)`` on the loop's thread for every row another member changed
-        (``None`` after a reconnect: anything may have changed). Returns an unsubscribe."""
+        (``None`` each time listening (re)starts: anything may have changed). Returns an unsubscribe."""
         self._hooks.append(callback)
         return lambda: self._hooks.remove(callback) if callback in self._hooks else None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,31 @@ async def test_a_task_another_member_took_over_is_followed_here(pg_url, tmp_path
     finally:
         await ada.aclose()
         await bo.aclose()
+
+
+def test_a_script_on_a_private_loop_follows_a_teammates_task(pg_url, tmp_path, sim, monkeypatch):
+    simulator, clock = sim
+    before = set(notice_threads())
+    ada, bo, bo_transport = members(pg_url, tmp_path, simulator, monkeypatch)
+
+    def wait_for(predicate: Callable[[], Any], what: str) -> None:
+        for _ in range(1000):
+            if predicate():
+                return
+            time.sleep(0.02)
+        pytest.fail(f"timed out waiting until {what}")
+
+    try:
+        task = ada.submit(VideoRequest(prompt="a red fox", duration=4), provider="ark")
+        wait_for(lambda: task.status is Status.QUEUED, "ada's task is queued")
+        mirror = bo.task(task.uid)  # no running loop here: bo runs on a private one
+        assert bo.host.is_private and mirror.owned_elsewhere == ada.owner
+        wait_for(lambda: listening(bo), "bo listens")
+        clock.advance(QUEUE + RUN + 1)
+        assert mirror.wait(timeout=30) is mirror
+        assert mirror.status is Status.SUCCEEDED and mirror.files == task.files
+        assert bo_transport.requests == 0
+    finally:
+        ada.close()
+        bo.close()
+    assert set(notice_threads()) - before == set()
