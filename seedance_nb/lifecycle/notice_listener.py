@@ -77,13 +77,15 @@ class NoticeListener:
 
     # -- on the listener's thread ----------------------------------------------------------------
     def _run(self) -> None:
-        pause = self.first_pause
+        pause, failing = self.first_pause, False
         while not self._stop.is_set():
             established = False
 
             def listening() -> None:
-                nonlocal established
-                established = True
+                nonlocal established, failing
+                if failing:
+                    log.warning("change notices: connected again; reading live tasks once")
+                established, failing = True, False
                 try:  # what happened before we listened (or while the connection was down)
                     self._caught_up()
                 except Exception:
@@ -98,8 +100,11 @@ class NoticeListener:
                     self.drops += 1
                     pause = self.first_pause
                 reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-                log.warning("change notices: no connection to the history (%s); trying again "
-                            "in %.1f s", reason, pause)  # fmt: skip
+                # Said once per outage; the attempts after it are logged at debug level.
+                level = logging.WARNING if established or not failing else logging.DEBUG
+                failing = True
+                log.log(level, "change notices: no connection to the history (%s); trying "
+                        "again in %.1f s", reason, pause)  # fmt: skip
                 self._stop.wait(pause)
                 pause = min(pause * 2, self.max_pause)
 
@@ -107,7 +112,9 @@ class NoticeListener:
         import psycopg
         from psycopg import sql
 
-        conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
+        # TCP keepalives: a network that drops silently shows up within about half a minute.
+        conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5, keepalives=1,
+                               keepalives_idle=10, keepalives_interval=5, keepalives_count=3)  # fmt: skip
         try:
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
             self.backend_pid = conn.info.backend_pid
