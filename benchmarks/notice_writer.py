@@ -10,6 +10,7 @@ Prints ``DONE``.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -37,7 +38,7 @@ def main() -> None:
             "sent_at": now,
             "owner": owner,
         }
-        uids = [history.insert({**row, "prompt": f"bench {i}", "id": f"cgt-bench-{i}"}, at=now)
+        uids = [history.insert({**row, "prompt": f"bench {i}", "id": f"cgt-bench-{os.getpid()}-{i}"}, at=now)
                 for i in range(rows)]  # fmt: skip
         print(" ".join(map(str, uids)), flush=True)
         sys.stdin.readline()

@@ -48,3 +48,18 @@ def send(conn: Connection, uid: int, hint: str, by: str | None, channel: str = C
         text("SELECT pg_notify(:channel, :payload)"),
         {"channel": channel, "payload": payload(uid, hint, by)},
     )
+
+
+def read_rows(history: Any, uids: list[int]) -> dict[int, tuple[dict[str, Any], list[Any]]]:
+    """Rows ``uids`` of a PostgreSQL history with their result files, in two queries (a burst of
+    notices costs the loop two round trips, not two per row)."""
+    from sqlalchemy import select
+
+    from .history_pg_schema import assets, tasks
+
+    rows = history._rows(select(tasks).where(tasks.c.uid.in_(uids)))
+    files: dict[int, list[Any]] = {}
+    query = select(assets).where(assets.c.uid.in_(uids)).order_by(assets.c.uid, assets.c.idx)
+    for asset in history._rows(query):
+        files.setdefault(asset["uid"], []).append(asset)
+    return {row["uid"]: (row, files.get(row["uid"], [])) for row in rows}

@@ -141,7 +141,10 @@ class Notices:
         with self._lock:
             uids, self._pending, self._scheduled = sorted(self._pending), set(), False
         for uid in uids:
-            self.apply(uid)
+            self._tell(uid)
+        tasks = self._manager._tasks
+        self.unseen.extend(uid for uid in uids if uid not in tasks)
+        self._refresh_many([tasks[uid] for uid in uids if uid in tasks])
 
     def apply(self, uid: int) -> bool:
         """Another member changed row ``uid``: update our handle for it. True if it changed."""
@@ -150,21 +153,41 @@ class Notices:
         if task is None:
             self.unseen.append(uid)
             return False
-        try:
-            return self._refresh(task)
-        except Exception:
-            log.exception("re-reading task #%s after a change notice failed", uid)
-            return False
+        return bool(self._refresh_many([task]))
 
     def refresh_all(self) -> None:
         """Read every unfinished handle again (after notices may have been lost)."""
         self._tell(None)
-        for task in list(self._manager._tasks.values()):
-            if not task.done or task.owned_elsewhere:
+        tasks = list(self._manager._tasks.values())
+        self._refresh_many([t for t in tasks if not t.done or t.owned_elsewhere])
+
+    def _refresh_many(self, tasks: list[Task]) -> int:
+        """Read these handles' rows (in one go on PostgreSQL) and update them; how many changed."""
+        if not tasks:
+            return 0
+        history = self._manager.history
+        try:
+            if hasattr(history, "notice_channel"):
+                from .history_pg_notices import read_rows
+
+                found = read_rows(history, [t.uid for t in tasks])
+            else:
+                found = {}
+                for t in tasks:
+                    row = history.row(t.uid)
+                    if row is not None:
+                        found[t.uid] = (row, history.assets(t.uid))
+        except Exception:
+            log.exception("re-reading %d task(s) after a change notice failed", len(tasks))
+            return 0
+        changed = 0
+        for task in tasks:
+            if task.uid in found:
                 try:
-                    self._refresh(task)
+                    changed += self._refresh(task, *found[task.uid])
                 except Exception:
-                    log.exception("re-reading task #%s after a reconnect failed", task.uid)
+                    log.exception("updating task #%s after a change notice failed", task.uid)
+        return changed
 
     def _tell(self, uid: int | None) -> None:
         for hook in list(self._hooks):
@@ -173,11 +196,8 @@ class Notices:
             except Exception:
                 log.exception("a change-notice subscriber failed")
 
-    def _refresh(self, task: Task) -> bool:
+    def _refresh(self, task: Task, row: dict[str, Any], files: list[Any]) -> bool:
         manager = self._manager
-        row = manager.history.row(task.uid)
-        if row is None:
-            return False
         owner = row.get("owner")
         runner = task._runner
         if runner is not None and not runner.done():
@@ -188,7 +208,7 @@ class Notices:
             runner.cancel()
             task._runner = None
             manager.limiter.release(task)
-        files = manager.history.assets(task.uid)
+        files = [dict(f) for f in files]
         changed = row != task._row or files != task._files
         task._row, task._files, task._params = dict(row), files, None
         finished = row.get("phase") == "done"
