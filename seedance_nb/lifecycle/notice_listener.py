@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,8 @@ class NoticeListener:
     """``LISTEN channel`` on its own connection until :meth:`stop`.
 
     ``deliver(payload)`` gets each notice's parsed payload; ``caught_up()`` runs each time
-    ``LISTEN`` is in place (first connect and every reconnect). Both are called on the listener's thread and must
+    ``LISTEN`` is in place (first connect and every reconnect); ``tick()``, if given, every
+    ``tick_every`` seconds while listening. All are called on the listener's thread and must
     return quickly.
     """
 
@@ -41,6 +43,8 @@ class NoticeListener:
         max_pause: float = 5.0,
         wait: float = 0.2,
         ping_every: float = 20.0,
+        tick: Callable[[], None] | None = None,
+        tick_every: float = 5.0,
         name: str = "seedance-notices",
     ) -> None:
         self._conninfo = conninfo
@@ -50,6 +54,7 @@ class NoticeListener:
         self.first_pause, self.max_pause = first_pause, max_pause
         self._wait = wait  # how often the thread looks at the stop flag
         self._ping_every = ping_every  # a quiet connection is checked this often
+        self._tick, self._tick_every = tick, tick_every  # called this often while listening
         self._stop = threading.Event()
         self.listening = threading.Event()  # set while LISTEN is active
         self.backend_pid: int | None = None  # the server process of the listening connection
@@ -120,7 +125,7 @@ class NoticeListener:
             self.backend_pid = conn.info.backend_pid
             self.listening.set()
             listening()
-            quiet = 0.0
+            quiet, ticked = 0.0, time.monotonic()
             while not self._stop.is_set():
                 heard = False
                 for notice in conn.notifies(timeout=self._wait):
@@ -132,6 +137,12 @@ class NoticeListener:
                 if quiet >= self._ping_every:  # a silent network drop shows up here
                     conn.execute("SELECT 1")
                     quiet = 0.0
+                if self._tick is not None and time.monotonic() - ticked >= self._tick_every:
+                    ticked = time.monotonic()
+                    try:
+                        self._tick()
+                    except Exception:
+                        log.exception("change notices: a periodic check failed")
         finally:
             self.listening.clear()
             with contextlib.suppress(Exception):

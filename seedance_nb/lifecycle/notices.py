@@ -11,7 +11,8 @@ notebook card) redraw:
 
 Handles this manager runs itself are never overwritten (its own run is the authority), unless
 another member took the row over (its ``owner`` changed): then the run here stops and the handle
-follows theirs. Notices of our own writes are skipped; notices for rows without a handle go to
+follows theirs; a followed task whose owner has ended is continued here
+(:meth:`Notices.check_owners`, every 5 s). Notices of our own writes are skipped; notices for rows without a handle go to
 :meth:`Notices.subscribe` callbacks (e.g. to refresh a gallery) and :attr:`Notices.unseen`.
 After a dropped connection every live handle is read once again. A SQLite history has no
 notices: nothing here runs.
@@ -82,6 +83,7 @@ class Notices:
             channel,
             self._deliver,
             self._caught_up,
+            tick=self._tick,
             name=f"seedance-notices-{self._manager.session}",
         ).start()
 
@@ -125,7 +127,10 @@ class Notices:
     def _caught_up(self) -> None:
         self._on_loop(self.refresh_all)
 
-    def _on_loop(self, fn: Callable[[], None]) -> None:
+    def _tick(self) -> None:
+        self._on_loop(self.check_owners)
+
+    def _on_loop(self, fn: Callable[[], Any]) -> None:
         host = self._manager._host  # never bind a loop from this thread
         try:
             if host is None or not host.usable:
@@ -188,6 +193,25 @@ class Notices:
                 except Exception:
                     log.exception("updating task #%s after a change notice failed", task.uid)
         return changed
+
+    def check_owners(self) -> list[Task]:
+        """Continue here the followed tasks whose owner has ended (a process on this machine
+        that is gone; as ``resume()`` would), so that nobody waits on them for ever. Returns
+        the handles taken over."""
+        from . import lookup, reconcile
+
+        manager, taken = self._manager, []
+        for task in list(manager._tasks.values()):
+            owner = task.owned_elsewhere
+            if not owner or task.done or reconcile.owner_alive(owner):
+                continue
+            row = manager.history.row(task.uid)
+            if row is None or row.get("phase") == "done" or row.get("owner") != owner:
+                continue  # finished or moved on meanwhile: its notice brings that here
+            log.info("task #%s: its owner %s has ended; continuing it here", task.uid, owner)
+            if lookup.continue_or_show(manager, row) is task and not task.owned_elsewhere:
+                taken.append(task)
+        return taken
 
     def _tell(self, uid: int | None) -> None:
         for hook in list(self._hooks):

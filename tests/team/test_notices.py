@@ -255,3 +255,26 @@ def test_a_script_on_a_private_loop_follows_a_teammates_task(pg_url, tmp_path, s
         ada.close()
         bo.close()
     assert set(notice_threads()) - before == set()
+
+
+async def test_a_followed_task_whose_owner_ended_is_continued_here(
+    pg_url, tmp_path, sim, monkeypatch
+):
+    simulator, clock = sim
+    ada, bo, bo_transport = members(pg_url, tmp_path, simulator, monkeypatch)
+    try:
+        task = ada.submit(VideoRequest(prompt="a red fox", duration=4), provider="ark")
+        await until(lambda: task.status is Status.QUEUED, "ada's task is queued")
+        mirror = bo.task(task.uid)
+        assert mirror.owned_elsewhere == ada.owner
+        await ada.aclose()  # ada's kernel ends with the task unfinished
+        # bo's listener looks at the owners of followed tasks every 5 s
+        await until(lambda: mirror.owned_elsewhere is None, "bo continues it", timeout=30)
+        assert mirror._runner is not None
+        clock.advance(QUEUE + RUN + 1)
+        await asyncio.wait_for(mirror, 30)  # nobody waits for ever on a gone owner
+        assert mirror.status is Status.SUCCEEDED and mirror.files[0].is_file()
+        assert bo_transport.requests > 0 and simulator.tasks_created() == 1
+    finally:
+        await ada.aclose()
+        await bo.aclose()
