@@ -31,8 +31,8 @@ async def _observe(url: str, writers: int, rows: int, count: int) -> list[float]
     from seedance_nb.lifecycle.history_pg import PostgresHistory
 
     args = [str(WRITER), url, str(rows), str(count), str(GAP)]
-    procs = [subprocess.Popen([sys.executable, *args], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True) for _ in range(writers)]  # fmt: skip
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
+    procs = [subprocess.Popen([sys.executable, *args], **pipes) for _ in range(writers)]
     delays: list[float] = []
     with tempfile.TemporaryDirectory() as home:
         manager = TaskManager(history=PostgresHistory(url, home=home, member="reader"))
@@ -101,7 +101,8 @@ def run(quick: bool = False) -> list[Figure]:
             p95 <= GOAL,
             f"max {max(delays):.3f} s; {writers} member processes, each {count} writes "
             f"{GAP * 1000:.0f} ms apart round {rows} live tasks of its own; this process holds "
-            f"a handle on all {writers * rows}: {len(delays)} observer calls (notices that arrive together are read "
-            "once); real PostgreSQL on 127.0.0.1, LISTEN on a thread, row read on the loop",
+            f"a handle on all {writers * rows}: {len(delays)} observer calls (notices arriving "
+            "together are read in one query); real PostgreSQL on 127.0.0.1, LISTEN on a thread, "
+            "rows read on the loop",
         )
     ]

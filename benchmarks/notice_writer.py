@@ -38,8 +38,9 @@ def main() -> None:
             "sent_at": now,
             "owner": owner,
         }
-        uids = [history.insert({**row, "prompt": f"bench {i}", "id": f"cgt-bench-{os.getpid()}-{i}"}, at=now)
-                for i in range(rows)]  # fmt: skip
+        ids = [f"cgt-bench-{os.getpid()}-{i}" for i in range(rows)]
+        uids = [history.insert({**row, "prompt": f"bench {i}", "id": ident}, at=now)
+                for i, ident in enumerate(ids)]  # fmt: skip
         print(" ".join(map(str, uids)), flush=True)
         sys.stdin.readline()
         for i in range(count):

@@ -116,10 +116,13 @@ class NoticeListener:
     def _listen(self, listening: Callable[[], None]) -> None:
         import psycopg
         from psycopg import sql
+        from psycopg.conninfo import make_conninfo
 
         # TCP keepalives: a network that drops silently shows up within about half a minute.
-        conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5, keepalives=1,
-                               keepalives_idle=10, keepalives_interval=5, keepalives_count=3)  # fmt: skip
+        # (libpq parameters in the connection string; ignored on a Unix socket)
+        conninfo = make_conninfo(self._conninfo, keepalives=1, keepalives_idle=10,
+                                 keepalives_interval=5, keepalives_count=3)  # fmt: skip
+        conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=5)
         try:
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
             self.backend_pid = conn.info.backend_pid

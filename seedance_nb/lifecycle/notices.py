@@ -12,8 +12,9 @@ notebook card) redraw:
 Handles this manager runs itself are never overwritten (its own run is the authority), unless
 another member took the row over (its ``owner`` changed): then the run here stops and the handle
 follows theirs; a followed task whose owner has ended is continued here
-(:meth:`Notices.check_owners`, every 5 s). Notices of our own writes are skipped; notices for rows without a handle go to
-:meth:`Notices.subscribe` callbacks (e.g. to refresh a gallery) and :attr:`Notices.unseen`.
+(:meth:`Notices.check_owners`, every 5 s). Notices of our own writes are skipped; notices for
+rows without a handle go to :meth:`Notices.subscribe` callbacks (e.g. to refresh a gallery) and
+:attr:`Notices.unseen`.
 After a dropped connection every live handle is read once again. A SQLite history has no
 notices: nothing here runs.
 """
@@ -108,7 +109,8 @@ class Notices:
 
     def subscribe(self, callback: Callable[[int | None], Any]) -> Callable[[], None]:
         """Call ``callback(uid)`` on the loop's thread for every row another member changed
-        (``None`` each time listening (re)starts: anything may have changed). Returns an unsubscribe."""
+        (``None`` each time listening (re)starts: anything may have changed). Returns a
+        function that unsubscribes."""
         self._hooks.append(callback)
         return lambda: self._hooks.remove(callback) if callback in self._hooks else None
 
@@ -128,7 +130,13 @@ class Notices:
         self._on_loop(self.refresh_all)
 
     def _tick(self) -> None:
-        self._on_loop(self.check_owners)
+        self._on_loop(self._check_owners_quietly)
+
+    def _check_owners_quietly(self) -> None:
+        try:
+            self.check_owners()
+        except Exception:
+            log.exception("change notices: looking for followed tasks whose owner ended failed")
 
     def _on_loop(self, fn: Callable[[], Any]) -> None:
         host = self._manager._host  # never bind a loop from this thread
