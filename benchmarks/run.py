@@ -38,6 +38,7 @@ BENCHES = {
     "polling": "bench_polling",
     "doorbell": "bench_doorbell",
     "callbacks": "bench_callbacks",
+    "notices": "bench_notices",
     "durability": "bench_durability",
     "faults": "bench_faults",
 }

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
+from . import history_pg_notices as notices
 from . import media_folder
 from .history_pg_reads import PostgresReads
 from .history_store import DuplicateId, Guard, default_home, member_name
@@ -77,6 +78,9 @@ class PostgresHistory(PostgresReads):
         self._engine: Engine | None = None
         self._batch: Connection | None = None
         self._batch_thread: int | None = None
+        # Change notices (history_pg_notices): the writing manager's owner token goes with each.
+        self.notice_channel = notices.CHANNEL
+        self.notice_origin: str | None = None
 
     def __repr__(self) -> str:
         return f"PostgresHistory({self._shown!r})"
@@ -204,6 +208,7 @@ class PostgresHistory(PostgresReads):
                 conn.execute(tasks.insert().values(values).returning(tasks.c.uid)).scalar_one()
             )
             _event(conn, uid, at, "submitted", row.get("status"), None)
+            self._notice(conn, uid, "insert")
         return uid
 
     def check(self, guard: Guard) -> None:
@@ -227,12 +232,15 @@ class PostgresHistory(PostgresReads):
                 conn.execute(tasks.update().where(tasks.c.uid == uid).values(values))
             if event is not None:
                 _event(conn, uid, at, event, changes.get("status"), detail)
+            if values or event is not None:
+                self._notice(conn, uid, "update")
 
     def event(
         self, uid: int, kind: str, *, at: float, detail: Mapping[str, Any] | None = None
     ) -> None:
         with self._tx() as conn:
             _event(conn, uid, at, kind, None, detail)
+            self._notice(conn, uid, "event")
 
     def set_assets(self, uid: int, assets: list[Mapping[str, Any]]) -> None:
         from sqlalchemy.dialects.postgresql import insert
@@ -246,6 +254,7 @@ class PostgresHistory(PostgresReads):
             return
         with self._tx() as conn:
             conn.execute(insert(table).values(rows).on_conflict_do_nothing())
+            self._notice(conn, uid, "assets")
 
     def update_asset(
         self,
@@ -267,6 +276,8 @@ class PostgresHistory(PostgresReads):
                 )
             if event is not None:
                 _event(conn, uid, at, event, None, {"idx": idx, **(detail or {})})
+            if values or event is not None:
+                self._notice(conn, uid, "asset")
 
     def adopt_id(self, uid: int, task_id: str, *, at: float, detail: Mapping[str, Any]) -> bool:
         try:
@@ -285,7 +296,12 @@ class PostgresHistory(PostgresReads):
                 .where(tasks.c.uid == uid, tasks.c.owner.is_not_distinct_from(expected))
                 .values(owner=owner)
             )
+            if done.rowcount == 1:
+                self._notice(conn, uid, "claim")
             return done.rowcount == 1
+
+    def _notice(self, conn: Connection, uid: int, hint: str) -> None:
+        notices.send(conn, uid, hint, self.notice_origin, self.notice_channel)
 
     # -- reads (the queries are in PostgresReads) ------------------------------------------------
     def frame(

@@ -28,6 +28,7 @@ from .history_open import open_history
 from .history_store import HistoryStore
 from .limiter import Limiter
 from .loop import LoopHost
+from .notices import Notices
 from .pollers import Pollers
 from .polling import PollPolicy
 from .progress import Durations
@@ -85,6 +86,9 @@ class TaskManager:
         self._tasks: dict[int, Task] = {}
         self.runs = Runs(lambda: self.host, lambda task: runner.run(self, task))
         self._durations: Durations | None = None
+        self.notices = Notices(self)  # change notices from teammates (PostgreSQL; see .notices)
+        if history is not None:
+            self.notices.attach(history)
 
     def __repr__(self) -> str:
         return f"<TaskManager {len(self._tasks)} tasks, history {self.history.location}>"
@@ -94,6 +98,7 @@ class TaskManager:
     def history(self) -> HistoryStore:
         if self._history is None:
             self._history = open_history(self._home)
+            self.notices.attach(self._history)  # change notices: our writes are signed
         return self._history
 
     @property
@@ -123,6 +128,7 @@ class TaskManager:
         if host is not None and host.usable and (host.loop.is_running() or host.is_private):
             return host
         self._host = LoopHost.for_caller()
+        self.notices.bind(self._host)  # change notices: listen once a loop is bound
         # Clients, schedulers and downloads belong to the old loop; start them afresh.
         self.endpoints.forget_clients()
         self.pollers.forget_all()
@@ -201,6 +207,15 @@ class TaskManager:
     def running(self, task: Task) -> bool:
         """Whether ``task``'s background run is alive."""
         return self.runs.running(task)
+
+    def stop_run(self, task: Task) -> None:
+        """Stop ``task``'s background run here (another member took it over)."""
+        self.runs.stop(task)
+
+    @property
+    def bound_host(self) -> LoopHost | None:
+        """The loop already bound, if any (never binds one: safe from other threads)."""
+        return self._host
 
     # -- what tasks and workers ask of the manager (see context.py, services.py) ------------------
     @property
@@ -290,6 +305,7 @@ class TaskManager:
     async def aclose(self) -> None:
         """Stop background work (the history keeps everything for ``resume``) and close clients."""
         reconcile.LIVE_OWNERS.discard(self.owner)
+        await self.notices.aclose()  # change notices: the listening thread ends
         if self.doorbell is not None:
             await self.doorbell.close()
         await self.pollers.close()
@@ -305,6 +321,7 @@ class TaskManager:
         host = self._host
         if host is None:
             reconcile.LIVE_OWNERS.discard(self.owner)
+            self.notices.stop()
             if self._history is not None:
                 self._history.close()
             return

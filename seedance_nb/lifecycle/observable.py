@@ -68,7 +68,9 @@ class Observable(ABC):
         return self._wait_async(None).__await__()
 
     async def _wait_async(self: T, timeout: float | None) -> T:
-        if self.owned_elsewhere and not self._settled:
+        # A teammate's task on a PostgreSQL ledger follows their change notices (.notices).
+        following = getattr(getattr(self._manager, "notices", None), "following", False)
+        if self.owned_elsewhere and not self._settled and not following:
             raise SeedanceError(
                 f"task #{self.uid} is being run by another process ({self.owned_elsewhere}); "
                 "this handle is a snapshot of the history and will not change. Wait in that "

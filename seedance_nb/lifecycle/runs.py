@@ -35,6 +35,12 @@ class Runs:
         run = self._runs.get(task.uid)
         return run is not None and not run.done()
 
+    def stop(self, task: Task) -> None:
+        """Stop ``task``'s run here (another member took the task over); on the loop's thread."""
+        run = self._runs.pop(task.uid, None)
+        if run is not None and not run.done():
+            run.cancel()
+
     def _start_on_loop(self, task: Task) -> None:
         if self.running(task):
             return  # already running (resume and submit may both ask)

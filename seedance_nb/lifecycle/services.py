@@ -101,6 +101,14 @@ class Services(TaskContext, Protocol):
         """Whether ``task``'s background run is alive."""
         return False
 
+    def stop_run(self, task: Task) -> None:
+        """Stop ``task``'s background run here (another member took it over)."""
+
+    @property
+    def bound_host(self) -> LoopHost | None:
+        """The loop already bound, if any (never binds one: safe from other threads)."""
+        ...
+
     def load(self, row: dict[str, Any]) -> Task:
         """The handle for a history row (the same object if this session has one)."""
         ...

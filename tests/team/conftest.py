@@ -8,6 +8,8 @@ with the reason elsewhere (a developer's machine without the package).
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,3 +58,18 @@ def _member(monkeypatch: pytest.MonkeyPatch) -> None:
                  "MAXAPI_API_KEY", "SEEDANCE_PROVIDER", "SEEDANCE_BASE_URL"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SEEDANCE_MEMBER", "ada")
+
+
+@pytest.fixture(autouse=True)
+def _no_listener_left() -> Iterator[None]:
+    """A test fails if a change-notice listener it started outlives it (a manager on a
+    PostgreSQL ledger that was never closed keeps a thread and a connection open)."""
+    before = set(threading.enumerate())
+    yield
+    for _ in range(250):  # a listener that was told to stop ends within its 0.2 s wait
+        left = [t for t in set(threading.enumerate()) - before
+                if t.name.startswith("seedance-notices") and t.is_alive()]  # fmt: skip
+        if not left:
+            return
+        time.sleep(0.02)
+    pytest.fail(f"listening thread(s) left running, a manager was not closed: {left}")
