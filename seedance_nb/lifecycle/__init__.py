@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 
-def configure(*, history: Any = None) -> None:
+def configure(*, history: Any = None, team_media: Any = ...) -> None:
     """Choose where this process keeps its history: a folder or SQLite file (one person), or a
     team's shared ``postgresql://user@host/db`` (``pip install "seedance_nb[team]"``).
 
@@ -65,8 +65,17 @@ def configure(*, history: Any = None) -> None:
     reached (and its tables made) now, so a wrong URL is refused here. The process's task manager
     is made again on the new history; refused while it still runs tasks.
 
+    ``team_media`` is a folder on a mount the team shares, where each result is saved once
+    (``None``: back to ``$SEEDANCE_TEAM_MEDIA``; see ``docs/sharing.md``).
+
     >>> sd.configure(history="postgresql://me@db.internal/seedance")
     """
+    if team_media is not ...:
+        from . import team_media as _team_media
+
+        _team_media.configure(team_media)
+        if history is None:
+            return
     from . import history_store
     from . import manager as _manager_module
 

@@ -1,0 +1,147 @@
+"""A team media folder: each result downloaded once for the team, every member shown its own copy
+(served by Jupyter), a member without the mount fetching the result URL itself."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from seedance_nb.download import DownloadResult
+from seedance_nb.lifecycle import History, team_media
+from seedance_nb.notebook.facts import media
+from seedance_nb.requests import VideoRequest
+
+from .conftest import MakeManager
+
+
+class Counting:
+    """The simulator's app, counting the GETs of result files that reach it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.media_gets = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and "/sim/media/" in scope["path"]:
+            self.media_gets += 1
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "mnt" / "team-media"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv(team_media.ENV, str(folder))
+    return folder
+
+
+def fox() -> VideoRequest:
+    return VideoRequest(prompt="a red fox", resolution="480p", duration=4)
+
+
+async def test_a_result_is_downloaded_once_and_each_member_gets_its_own_copy(
+    make_manager: MakeManager, sim, tmp_path: Path, team: Path
+):
+    counting = Counting(sim.app)
+    transport = httpx.ASGITransport(app=counting)
+    shared = tmp_path / "ledger"
+    ada = make_manager(transport=transport,
+                       history=History(shared, media_dir=tmp_path / "ada" / "seedance-media"))  # fmt: skip
+    task = ada.submit(fox(), provider="ark")
+    await task
+    assert counting.media_gets == 1
+    [saved] = task.files
+    assert saved.parent == team and saved.is_file()
+    assert History(shared).assets(task.uid)[0]["path"] == str(saved)  # the ledger names it
+    assert (tmp_path / "ada" / "seedance-media" / saved.name).read_bytes() == saved.read_bytes()
+    # Another member on the same ledger and mount: shown from its own folder, no second GET.
+    bo = make_manager(transport=transport,
+                      history=History(shared, media_dir=tmp_path / "bo" / "seedance-media"))  # fmt: skip
+    seen = bo.task(task.uid)
+    [shown] = media(seen)
+    assert shown.path == tmp_path / "bo" / "seedance-media" / saved.name
+    assert shown.path.read_bytes() == saved.read_bytes()
+    assert shown.servable(tmp_path / "bo") and not shown.path.is_symlink()
+    assert counting.media_gets == 1
+
+
+async def test_a_member_without_the_mount_downloads_its_own_copy(
+    make_manager: MakeManager, sim, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv(team_media.ENV, str(tmp_path / "not-mounted"))
+    counting = Counting(sim.app)
+    mine = tmp_path / "cy" / "seedance-media"
+    cy = make_manager(transport=httpx.ASGITransport(app=counting),
+                      history=History(tmp_path / "ledger", media_dir=mine))  # fmt: skip
+    task = cy.submit(fox(), provider="ark")
+    await task
+    assert counting.media_gets == 1
+    assert task.files[0].parent == mine and task.files[0].is_file()
+    assert not (tmp_path / "not-mounted").exists()
+
+
+def _downloader(calls: list[Path], content: bytes = b"\x00\x00\x00\x18ftypmp42 result"):
+    async def download(dest: Path) -> DownloadResult:
+        calls.append(dest)
+        await asyncio.sleep(0.05)  # the transfer takes a while: the other member arrives
+        path = dest.with_suffix(".mp4")
+        tmp = dest.parent / f".part-{os.getpid()}-{len(calls)}"
+        tmp.write_bytes(content)
+        os.replace(tmp, path)
+        return DownloadResult(path, team_media.sha256_of(path), len(content), "video/mp4")
+
+    return download
+
+
+async def test_members_saving_one_result_at_once_download_it_once(tmp_path: Path, team: Path):
+    calls: list[Path] = []
+    download = _downloader(calls)
+    one, two = await asyncio.gather(
+        team_media.save("000001-cgt-1-video-0", tmp_path / "a", download, poll=0.01),
+        team_media.save("000001-cgt-1-video-0", tmp_path / "b", download, poll=0.01),
+    )
+    assert calls == [team / "000001-cgt-1-video-0"]
+    assert one == two and one.path.parent == team
+    assert (tmp_path / "a" / one.path.name).read_bytes() == one.path.read_bytes()
+    assert (tmp_path / "b" / one.path.name).read_bytes() == one.path.read_bytes()
+    assert {p.name for p in team.iterdir()} == {one.path.name, "000001-cgt-1-video-0.json"}
+
+
+async def test_a_stale_claim_is_taken_over_and_a_fresh_one_waited_for(tmp_path: Path, team: Path):
+    claim = team / "000002-cgt-2-video-0.claim"
+    claim.write_text("{}")
+    old = time.time() - 3600
+    os.utime(claim, (old, old))
+    calls: list[Path] = []
+    saved = await team_media.save("000002-cgt-2-video-0", tmp_path / "a",
+                                  _downloader(calls), poll=0.01, stale=60)  # fmt: skip
+    assert len(calls) == 1 and saved.path.is_file() and not claim.exists()
+    # A fresh claim: wait, and take the file its holder records, without downloading.
+    claim = team / "000003-cgt-3-video-0.claim"
+    claim.write_text("{}")
+    later: list[Path] = []
+    waiting = asyncio.ensure_future(team_media.save(
+        "000003-cgt-3-video-0", tmp_path / "b", _downloader(later), poll=0.01, stale=60))  # fmt: skip
+    await asyncio.sleep(0.1)
+    assert not waiting.done()
+    holder: list[Path] = []
+    claim.unlink()
+    first = await team_media.save("000003-cgt-3-video-0", tmp_path / "a", _downloader(holder))
+    assert (await waiting) == first and later == [] and len(holder) == 1
+
+
+async def test_a_team_file_that_does_not_match_its_sha256_is_downloaded_again(
+    tmp_path: Path, team: Path
+):
+    calls: list[Path] = []
+    first = await team_media.save("000004-x-video-0", tmp_path / "a", _downloader(calls))
+    first.path.write_bytes(b"truncated")
+    again = await team_media.save("000004-x-video-0", tmp_path / "b", _downloader(calls))
+    assert len(calls) == 2 and again.sha256 == first.sha256
+    assert again.path.read_bytes() != b"truncated"
