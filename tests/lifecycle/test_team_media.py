@@ -145,3 +145,61 @@ async def test_a_team_file_that_does_not_match_its_sha256_is_downloaded_again(
     again = await team_media.save("000004-x-video-0", tmp_path / "b", _downloader(calls))
     assert len(calls) == 2 and again.sha256 == first.sha256
     assert again.path.read_bytes() != b"truncated"
+
+
+MEMBER = """
+import asyncio, os, sys, time
+from pathlib import Path
+from seedance_nb.download import DownloadResult
+from seedance_nb.lifecycle import team_media
+
+async def download(dest):
+    with open(sys.argv[2], "a") as log:
+        log.write(f"{os.getpid()}\\n")
+    await asyncio.sleep(0.3)
+    path = dest.with_suffix(".mp4")
+    tmp = dest.parent / f".part-{os.getpid()}"
+    tmp.write_bytes(b"same result")
+    os.replace(tmp, path)
+    return DownloadResult(path, team_media.sha256_of(path), 11, "video/mp4")
+
+while time.time() < float(sys.argv[3]):
+    time.sleep(0.005)
+saved = asyncio.run(team_media.save("000009-cgt-9-video-0", Path(sys.argv[1]), download, poll=0.02))
+print(saved.path)
+"""
+
+
+def test_member_processes_saving_one_result_download_it_once(tmp_path: Path, team: Path):
+    import subprocess
+    import sys
+
+    downloads = tmp_path / "downloads.log"
+    start = str(time.time() + 1.5)  # both processes start saving at the same moment
+    members = [
+        subprocess.Popen(
+            [sys.executable, "-c", MEMBER, str(tmp_path / name), str(downloads), start],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("ada", "bo")
+    ]
+    paths = {member.communicate(timeout=60)[0].strip() for member in members}
+    assert all(member.returncode == 0 for member in members)
+    assert len(downloads.read_text().split()) == 1  # one download for the team
+    assert paths == {str(team / "000009-cgt-9-video-0.mp4")}
+    for name in ("ada", "bo"):
+        assert (tmp_path / name / "000009-cgt-9-video-0.mp4").read_bytes() == b"same result"
+
+
+def test_configure_names_the_team_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import seedance_nb as sd
+
+    monkeypatch.delenv(team_media.ENV, raising=False)
+    assert team_media.folder() is None
+    sd.configure(team_media=tmp_path / "team")
+    try:
+        assert team_media.folder() == tmp_path / "team"
+    finally:
+        sd.configure(team_media=None)
+    assert team_media.folder() is None
