@@ -36,7 +36,7 @@ from . import media_folder
 log = logging.getLogger("seedance_nb.lifecycle")
 
 ENV = "SEEDANCE_TEAM_MEDIA"
-CLAIM_STALE = 900.0  # seconds: a download's own deadline (DownloadPolicy.deadline)
+CLAIM_STALE = 1200.0  # seconds: longer than a download may take (DownloadPolicy.deadline)
 
 _configured: Path | None = None
 
@@ -154,12 +154,17 @@ def _recorded(team: Path, stem: str) -> DownloadResult | None:
 
 def local_copy(path: Path, local_dir: Path, team: Path | None = None) -> Path:
     """The member's own copy of a file of the team folder, in ``local_dir`` (made if missing:
-    a hard link when on the same file system, else a copy). Other paths come back unchanged, as
-    does a team file this machine cannot read and has no copy of."""
+    a hard link when on the same file system, else a copy). A path another member saved without
+    the mount, missing here, is looked up in the team folder by its name. Other paths come back
+    unchanged, as does a team file this machine cannot read and has no copy of."""
     team = team if team is not None else folder()
-    if team is None or path.parent.resolve() != team.resolve():
+    if team is None:
         return path
     mine = local_dir / path.name
+    if path.parent.resolve() != team.resolve():
+        if path.is_file() or not (team / path.name).is_file():
+            return path
+        path = team / path.name  # another member's own copy, saved without the mount
     if mine.is_file():
         return mine
     if not path.is_file():

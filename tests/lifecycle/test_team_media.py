@@ -203,3 +203,15 @@ def test_configure_names_the_team_folder(tmp_path: Path, monkeypatch: pytest.Mon
     finally:
         sd.configure(team_media=None)
     assert team_media.folder() is None
+
+
+def test_a_copy_saved_without_the_mount_is_found_in_the_team_folder(tmp_path: Path, team: Path):
+    (team / "000005-x-video-0.mp4").write_bytes(b"team copy")
+    elsewhere = tmp_path / "cy-laptop" / "seedance-media" / "000005-x-video-0.mp4"  # not here
+    mine = team_media.local_copy(elsewhere, tmp_path / "bo")
+    assert mine == tmp_path / "bo" / "000005-x-video-0.mp4"
+    assert mine.read_bytes() == b"team copy"
+    # A file of this machine outside the team folder stays as it is.
+    own = tmp_path / "own.mp4"
+    own.write_bytes(b"own")
+    assert team_media.local_copy(own, tmp_path / "bo") == own
