@@ -92,7 +92,12 @@ async def save(
         if found is not None:
             local_copy(found.path, local_dir, team)
             return found
-        if _claim(claim, stale):
+        try:
+            claimed = _claim(claim, stale)
+        except OSError as exc:  # a read-only mount, say: save our own copy, lose nothing
+            log.warning("cannot claim %s in the team media folder (%s): saving it here", stem, exc)
+            return await download(local_dir / stem)
+        if claimed:
             try:
                 saved = await download(team / stem)
                 media_folder.shareable(saved.path)
@@ -169,12 +174,18 @@ def local_copy(path: Path, local_dir: Path, team: Path | None = None) -> Path:
         return mine
     if not path.is_file():
         return path
-    local_dir.mkdir(parents=True, exist_ok=True)
     tmp = local_dir / f".part-{path.name}.{os.getpid()}"
     try:
-        os.link(path, tmp)
-    except OSError:  # another file system (a network mount): copy it
-        shutil.copyfile(path, tmp)
-        media_folder.shareable(tmp)
-    os.replace(tmp, mine)
+        local_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, tmp)
+        except OSError:  # another file system (a network mount): copy it
+            shutil.copyfile(path, tmp)
+            media_folder.shareable(tmp)
+        os.replace(tmp, mine)
+    except OSError as exc:  # showing the result must not fail: show the team's file
+        log.warning("could not copy %s into %s: %s", path.name, local_dir, exc)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return path
     return mine

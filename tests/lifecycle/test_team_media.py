@@ -91,6 +91,7 @@ def _downloader(calls: list[Path], content: bytes = b"\x00\x00\x00\x18ftypmp42 r
         calls.append(dest)
         await asyncio.sleep(0.05)  # the transfer takes a while: the other member arrives
         path = dest.with_suffix(".mp4")
+        dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.parent / f".part-{os.getpid()}-{len(calls)}"
         tmp.write_bytes(content)
         os.replace(tmp, path)
@@ -215,3 +216,12 @@ def test_a_copy_saved_without_the_mount_is_found_in_the_team_folder(tmp_path: Pa
     own = tmp_path / "own.mp4"
     own.write_bytes(b"own")
     assert team_media.local_copy(own, tmp_path / "bo") == own
+
+
+async def test_a_team_folder_this_member_cannot_write_saves_its_own_copy(tmp_path: Path):
+    read_only = Path("/proc/self")  # a folder nobody, root included, can create files in
+    calls: list[Path] = []
+    saved = await team_media.save("000006-x-video-0", tmp_path / "a", _downloader(calls),
+                                  team=read_only)  # fmt: skip
+    assert calls == [tmp_path / "a" / "000006-x-video-0"]
+    assert saved.path == tmp_path / "a" / "000006-x-video-0.mp4" and saved.path.is_file()
