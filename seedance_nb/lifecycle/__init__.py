@@ -58,7 +58,9 @@ __all__ = [
 ]
 
 
-def configure(*, history: Any = None, callback_url: str | None = None) -> None:
+def configure(
+    *, history: Any = None, callback_url: str | None = None, team_media: Any = ...
+) -> None:
     """Choose where this process keeps its history: a folder or SQLite file (one person), or a
     team's shared ``postgresql://user@host/db`` (``pip install "seedance_nb[team]"``).
 
@@ -71,17 +73,24 @@ def configure(*, history: Any = None, callback_url: str | None = None) -> None:
     secret URL under it and polling backs off to a safety net. Given alone, only it changes
     (``""`` turns it off again).
 
+    ``team_media`` is a folder on a mount the team shares, where each result is saved once
+    (``None``: back to ``$SEEDANCE_TEAM_MEDIA``; see ``docs/sharing.md``).
+
     >>> sd.configure(history="postgresql://me@db.internal/seedance")
     """
     from . import current as _current
     from . import history_store
 
+    if team_media is not ...:
+        from . import team_media as _team_media
+
+        _team_media.configure(team_media)
     if callback_url is not None:
         from ..callbacks import set_public_url
 
         set_public_url(callback_url)
-        if history is None:
-            return
+    if history is None and (team_media is not ... or callback_url is not None):
+        return  # given alone, only they change
     if history is not None:
         store = open_history(history)
         try:

@@ -10,6 +10,7 @@ expired is marked ``expired``, never shown as fine.
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import itertools
 import logging
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..download import Pace
 from ..errors import DownloadError
+from . import team_media
 from .alarm import Alarm, cancel_all
 
 if TYPE_CHECKING:
@@ -137,7 +139,11 @@ class Downloader:
             client = manager.client_for(task)
             policy = self.policy
             pace = Pace(policy.deadline, policy.min_rate, policy.grace)
-            saved = await client.download(info["url"], dest, max_bytes=policy.max_bytes, pace=pace)
+            fetch = functools.partial(
+                client.download, info["url"], max_bytes=policy.max_bytes, pace=pace
+            )
+            # Saved once for the team when a team media folder is set (see team_media).
+            saved = await team_media.save(dest.name, dest.parent, fetch, sleep=manager.clock.sleep)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every failure is recorded; none changes the task's status

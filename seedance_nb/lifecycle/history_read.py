@@ -4,7 +4,8 @@ Making a Python object per cell is most of the cost of a large frame. The column
 distinct values (providers, models, states, tags...) therefore come packed into one string per
 row: a bit mask of their NULLs, then each value, joined by U+001F; only the distinct packs are
 split (a history has a few hundred). Should a value hold U+001F, those columns are read again
-one by one (exact, slower). Every other column comes as it is.
+one by one (exact, slower). Every other column comes as it is; the rows become one
+two-dimensional object array, sliced by column.
 """
 
 from __future__ import annotations
@@ -66,9 +67,11 @@ def read_rows(
     rows = fetch(f"SELECT {', '.join(exprs[n] for n in OTHERS)}, {pack}{tail}", params)
     if not rows:
         return {}
-    cells = list(zip(*rows, strict=True))
-    out: dict[str, Any] = dict(zip(OTHERS, cells, strict=False))
-    few = _unpack(pd, np, cells[-1])
+    # One two-dimensional object array, sliced by column: no tuple per column to make.
+    table = np.array(rows, dtype=object)
+    del rows
+    out: dict[str, Any] = {name: table[:, j] for j, name in enumerate(OTHERS)}
+    few = _unpack(pd, np, table[:, -1])
     if few is None:  # a value holds the separator: read those columns one by one
         plain = fetch(f"SELECT {', '.join(exprs[n] for n in FEW)}{tail}", params)
         few = dict(zip(FEW, zip(*plain, strict=True), strict=True))
@@ -76,7 +79,7 @@ def read_rows(
     return out
 
 
-def _unpack(pd: Any, np: Any, packs: tuple[str, ...]) -> dict[str, Any] | None:
+def _unpack(pd: Any, np: Any, packs: Any) -> dict[str, Any] | None:
     """Ready columns (``string`` arrays; ``tags`` as tuples) made from the distinct packs."""
 
     codes, distinct = pd.factorize(np.array(packs, dtype=object))

@@ -13,6 +13,9 @@ history database stays in ``.seedance/`` (or ``$SEEDANCE_HOME``).
 | an explicit history folder ``X/.seedance`` | ``X/seedance-media/``                            |
 | any other explicit history folder    | ``seedance-media/`` inside it                          |
 
+A team sharing one ledger can also set ``$SEEDANCE_TEAM_MEDIA``, a folder on a shared mount where
+each result is saved once; each member still gets its own copy here (see :mod:`.team_media`).
+
 Files are written with mode 0644 (readable by the file server and by whoever you share them
 with). Histories made before this layout kept their files in ``.seedance/media/``, which the file
 server hides; they are moved once, the history rows updated, and a message says so.

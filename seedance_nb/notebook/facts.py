@@ -144,8 +144,13 @@ def media(task: Any) -> list[Media]:
     found: list[Media] = []
     kind = getattr(task, "kind", None) or getattr(getattr(task, "request", None), "kind", "video")
     is_video_task = str(kind) == "video"
+    from ..lifecycle import team_media
+
+    mine = getattr(getattr(getattr(task, "_manager", None), "history", None), "media_dir", None)
     for raw in getattr(task, "files", None) or []:
         path = Path(raw)
+        if mine is not None:  # a file of the team media folder: this member's own copy
+            path = team_media.local_copy(path, Path(mine))
         suffix = path.suffix.lower()
         if suffix in _VIDEO_SUFFIXES:
             kind = "video"
