@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,9 @@ class Limiter:
         self._paused: dict[AccountKey, float] = {}
         self._holding: dict[int, tuple[ModelKey, bool]] = {}  # uid -> (key, counted as queued)
         self._changed: asyncio.Future[None] | None = None
+        # A team's ledger counts the account's queue over every member (see leases.py): 0 to
+        # go (a slot is then held), else seconds until the next look.
+        self.account_gate: Callable[[Task], float] | None = None
 
     # -- configuration --------------------------------------------------------------------------
     def configure(
@@ -157,6 +161,8 @@ class Limiter:
                 sent.popleft()
             if len(sent) >= limits.requests_per_minute:
                 return 60.0 - (now - sent[0])
+        if self.account_gate is not None and (shared := self.account_gate(task)) > 0:
+            return shared
         return 0.0
 
     async def _wait(self, seconds: float) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings, is_loopback
-from . import lookup, reconcile, runner, stored
+from . import leases, lookup, reconcile, runner, stored
 from .budget import Budget
 from .clock import Clock, SystemClock
 from .downloads import Downloader, DownloadPolicy, fetch_again
@@ -128,6 +128,7 @@ class TaskManager:
             self._host.call(self._restart_own)
         elif self.auto_resume:
             self._host.call(self._resume_quietly)
+        leases.start(self)  # a team's ledger: renew, release and take over polling leases
         return self._host
 
     def start(self) -> TaskManager:
@@ -290,6 +291,7 @@ class TaskManager:
         reconcile.LIVE_OWNERS.discard(self.owner)
         if self.doorbell is not None:
             await self.doorbell.close()
+        await leases.stop(self)  # gives up this member's polling leases
         await self.pollers.close()
         await self.downloads.close()
         if self._host is not None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import RateLimitError, SeedanceError
 from ..status import Status
+from . import leases
 from .matching import Found, echo_matches, sent_body, sort_by_time
 
 if TYPE_CHECKING:
@@ -111,12 +112,9 @@ def sweep_partial_files(folder: Path, *, max_age: float = PARTIAL_MAX_AGE) -> in
 
 def take_over(manager: TaskManager, row: dict[str, Any], *, force: bool = False) -> Task | None:
     """Claim one unfinished row and continue it here; None if a live process owns it."""
-    history = manager.history
     owner = row.get("owner")
-    if not force and owner != manager.owner and owner_alive(owner):
-        return None
-    if not history.claim(row["uid"], manager.owner, owner):
-        return None  # another process claimed it first
+    if not leases.take_row(manager, row, force=force):
+        return None  # a live process runs it (its lease on a team's ledger), or took it first
     row["owner"] = manager.owner
     task = manager._load(row)
     task._set(event="resumed", detail={"from": owner})
