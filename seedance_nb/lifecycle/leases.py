@@ -109,6 +109,9 @@ class LeaseKeeper:
         self._runner: asyncio.Task[None] | None = None
 
     def start(self) -> None:
+        self.manager.host.call(self._start_on_loop)
+
+    def _start_on_loop(self) -> None:
         if self._runner is None or self._runner.done():
             self._runner = self.manager.host.start(self._run(), name="seedance-leases")
 
@@ -212,4 +215,3 @@ class LeaseKeeper:
             log.exception("counting the account's queued tasks in the history failed")
             return SLOT_RETRY
         return 0.0 if room else SLOT_RETRY
-
