@@ -38,9 +38,12 @@ def submit(manager: TaskManager, count: int) -> None:
 def resume(manager: TaskManager, go: Path) -> None:
     while not go.exists():
         time.sleep(0.002)
-    ours = [t for t in manager.resume() if not t.owned_elsewhere]
-    for task in ours:
-        task.wait(timeout=120)
+    manager.resume()
+    # Rows may also come by this member's sweep: wait until the ledger has nothing unfinished.
+    deadline = time.monotonic() + 60
+    while manager.history.unfinished() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    ours = [t for t in manager.tasks if not t.owned_elsewhere]
     report = {"ran": sorted(t.uid for t in ours),
               "ids": sorted(t.id for t in ours if t.id),
               "polls": sum(p.requests_sent for p in manager.pollers),

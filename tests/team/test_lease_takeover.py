@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from processes import die_with_parent
 
-from seedance_nb.lifecycle import PollPolicy, TaskManager
+from seedance_nb.lifecycle import PollPolicy, TaskManager, stored
 from seedance_nb.lifecycle.history_pg import PostgresHistory
+from seedance_nb.requests import VideoRequest
 from seedance_nb.simulator import SimulatorConfig
 
 from .served import CREATE, served
@@ -101,3 +102,61 @@ def test_a_killed_members_live_tasks_are_finished_by_another(pg_url, sim, tmp_pa
     finally:
         _stop(child)
         other.close()
+
+
+DEAD = "bobs-laptop:4242:0badcafe"  # a member on another machine that is gone
+
+
+def _dead_members_rows(pg_url: str, base_url: str, home: Path, count: int) -> list[int]:
+    """``count`` tasks a member on another machine left: half acknowledged upstream, half never
+    sent; their leases have lapsed."""
+    bob = TaskManager(history=PostgresHistory(pg_url, home=home, member="bob"),
+                      poll=PollPolicy.immediate(0.05))  # fmt: skip
+    history = bob.history
+    sent = [bob.submit(VideoRequest(prompt=f"owl {i}", duration=4, seed=i), provider="ark",
+                       base_url=base_url) for i in range(count // 2)]  # fmt: skip
+    _until(lambda: all(t.id for t in sent), 30, "the dead member's creates were not answered")
+    bob.close()
+    settings = bob.endpoints.resolve("ark", base_url)
+    now = time.time()
+    for i in range(count - len(sent)):
+        row = stored.submission_row(VideoRequest(prompt=f"cat {i}", duration=4, seed=50 + i),
+                                    settings, None, tags=[], parent_id=None, now=now,
+                                    session="bob", owner=DEAD)  # fmt: skip
+        history.insert(row, at=now)
+    uids = [r["uid"] for r in history.unfinished()]
+    for uid in uids:
+        history.update(uid, {"owner": DEAD, "lease_owner": DEAD, "lease_until": now - 5}, at=now)
+    history.close()
+    return uids
+
+
+@pytest.mark.slow
+def test_members_resuming_at_once_create_and_poll_each_task_once(pg_url, sim, tmp_path):
+    simulator, base_url, counted = sim
+    uids = _dead_members_rows(pg_url, base_url, tmp_path / "bob", 8)
+    assert simulator.tasks_created() == 4
+    go = tmp_path / "go"
+    children = [_child(_env(pg_url, base_url, tmp_path / f"m{i}", f"member{i}"), "resume",
+                       str(go)) for i in range(2)]  # fmt: skip
+    try:
+        for child in children:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "READY"
+        go.touch()  # both resume now
+        reports = []
+        for child in children:
+            assert child.stdout is not None
+            reports.append(json.loads(child.stdout.readline()))
+    finally:
+        for child in children:
+            _stop(child)
+    ran = [set(r["ran"]) for r in reports]
+    assert ran[0].isdisjoint(ran[1]) and ran[0] | ran[1] == set(uids)  # one member each
+    assert all(r["statuses"] == ["succeeded"] for r in reports if r["ran"])
+    assert simulator.tasks_created() == 8 and counted.hits[CREATE] == 8  # each sent once
+    history = PostgresHistory(pg_url, home=tmp_path / "bob")
+    resumed = [e["uid"] for e in history.events() if e["kind"] == "resumed"]
+    assert sorted(resumed) == sorted(uids)  # each row taken over once
+    assert set(counted.media().values()) == {1} and len(counted.media()) == 8
+    history.close()
