@@ -39,6 +39,7 @@ BENCHES = {
     "doorbell": "bench_doorbell",
     "durability": "bench_durability",
     "faults": "bench_faults",
+    "team": "bench_team",
 }
 
 
