@@ -142,14 +142,12 @@ def _handover(team: list[TaskManager]) -> tuple[int, int, float]:
     history = team[1].history
     started = time.monotonic()
 
-    def moved() -> bool:
-        rows = [history.row(uid) for uid in mine]
-        return all(r and r["lease_owner"] not in (None, victim.owner) for r in rows)
+    def taken() -> int:  # leased to, owned and run by another member
+        rows = [history.row(uid) or {} for uid in mine]
+        return sum(1 for r in rows if r.get("owner") not in (None, victim.owner))
 
-    _wait(moved, 10 * TTL)
-    elapsed = time.monotonic() - started
-    taken = sum(1 for uid in mine if (history.row(uid) or {}).get("owner") != victim.owner)
-    return len(mine), taken, elapsed
+    _wait(lambda: taken() == len(mine), 10 * TTL)
+    return len(mine), taken(), time.monotonic() - started
 
 
 async def _nothing() -> None:
@@ -157,7 +155,7 @@ async def _nothing() -> None:
 
 
 def run(quick: bool = False) -> list[Figure]:
-    members, tasks, window = (10, 100, 10.0) if quick else (10, 1000, 40.0)
+    members, tasks, window = (10, 100, 20.0) if quick else (10, 1000, 60.0)
     pg_server, served = _server()
     os.environ["SEEDANCE_LEASE_TTL"] = str(TTL)
     server = None
@@ -169,7 +167,8 @@ def run(quick: bool = False) -> list[Figure]:
                 server.start()
             except pg_server.PgUnavailable as exc:
                 return [Figure("team ledger: no PostgreSQL server", "skipped", note=str(exc))]
-        config = SimulatorConfig(queue_seconds=3600, run_seconds=3600, jitter=0.0)
+        # Queued briefly (ModelArk keeps at most 120 queued per account), then running for long.
+        config = SimulatorConfig(queue_seconds=0.5, run_seconds=3600, jitter=0.0)
         with served.served(config) as (_sim, base_url, counted), tempfile.TemporaryDirectory() as d:
             one = _phase(server.new_database() if server else url, base_url, counted,
                          Path(d) / "one", 1, tasks, window)  # fmt: skip
@@ -195,7 +194,10 @@ def run(quick: bool = False) -> list[Figure]:
             None,
         ),
         Figure(
-            f"{members} members / 1 member requests/min", f"{ratio:.2f}", "~1 (not 10)", ratio < 1.5
+            f"{members} members / 1 member requests/min",
+            f"{ratio:.2f}",
+            "~1 (not 10)",
+            0.5 <= ratio <= 1.5,
         ),
         Figure(
             "budget overshoot, 10 members submitting at once",
