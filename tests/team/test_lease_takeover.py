@@ -24,7 +24,7 @@ from seedance_nb.simulator import SimulatorConfig
 from .served import CREATE, served
 
 CHILD = Path(__file__).with_name("lease_child.py")
-TTL = "1.5"  # seconds a lease lasts without renewal (a heartbeat every 0.5 s)
+TTL = "3"  # seconds a lease lasts without renewal (a heartbeat every second)
 COUNT = 4
 
 
@@ -61,7 +61,7 @@ def _until(check, timeout: float, what: str) -> None:
 @pytest.fixture
 def sim() -> Iterator:
     # Long enough to kill a member while its tasks are queued, short enough to finish soon.
-    with served(SimulatorConfig(queue_seconds=3.0, run_seconds=2.0, jitter=0.0)) as found:
+    with served(SimulatorConfig(queue_seconds=6.0, run_seconds=2.0, jitter=0.0)) as found:
         yield found
 
 
