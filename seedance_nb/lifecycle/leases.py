@@ -32,7 +32,6 @@ process is alive.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import time
@@ -112,15 +111,17 @@ class LeaseKeeper:
         self.manager.host.call(self._start_on_loop)
 
     def _start_on_loop(self) -> None:
-        if self._runner is None or self._runner.done():
-            self._runner = self.manager.host.start(self._run(), name="seedance-leases")
+        host, runner = self.manager.host, self._runner
+        # Not running yet, or running on a loop that has gone (a restarted kernel loop).
+        if runner is None or runner.done() or runner.get_loop() is not host.loop:
+            self._runner = host.start(self._run(), name="seedance-leases")
 
     async def close(self) -> None:
         runner, self._runner = self._runner, None
         if runner is not None:
             runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await runner
+            if runner.get_loop() is asyncio.get_running_loop():
+                await asyncio.wait({runner})  # never swallows a cancellation of the caller
         try:
             self.manager.history.release_leases(self.manager.owner)
         except Exception:
