@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 # Rows of one account waiting upstream, counted for the account's queue cap: sent or acknowledged
@@ -22,6 +22,11 @@ QUEUED_SQL = (
     "(create_state IN ('sent', 'ambiguous', 'acknowledged', 'reconciled') "
     "AND (status IS NULL OR status IN ('queued', 'unknown'))) "
     "OR (create_state = 'pending' AND sent_at > :since))"
+)
+# Creates of one model sent in the last minute (rows holding a slot included).
+SENT_SQL = (
+    "SELECT count(*) FROM tasks WHERE provider = :provider AND base_url = :base_url "
+    "AND model = :model AND uid != :uid AND sent_at > :minute_ago"
 )
 _FREE = (
     "phase != 'done' AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until < :now) "
@@ -114,22 +119,44 @@ class SqliteLeases:
         return int(row[0])
 
     def reserve_queue_slot(
-        self, uid: int, provider: str, base_url: str, cap: int, *, hold: float,
-        now: float | None = None,
+        self, uid: int, provider: str, base_url: str, cap: int | None, *, hold: float,
+        per_minute: tuple[str, float] | None = None, now: float | None = None,
     ) -> bool:  # fmt: skip
         now = time.time() if now is None else now
         with self._tx() as conn:
-            queued = conn.execute(
-                QUEUED_SQL,
-                {"provider": provider, "base_url": base_url, "uid": uid, "since": now - hold},
-            ).fetchone()[0]
-            if queued >= cap:
+
+            def count(sql: str, params: dict[str, Any]) -> int:
+                return int(conn.execute(sql, params).fetchone()[0])
+
+            if not has_room(count, uid, provider, base_url, cap, per_minute, hold, now):
                 return False
             conn.execute(
                 "UPDATE tasks SET sent_at = ? WHERE uid = ? AND create_state = 'pending'",
                 (now, uid),
             )
             return True
+
+
+def has_room(
+    count: Callable[[str, dict[str, Any]], int],
+    uid: int,
+    provider: str,
+    base_url: str,
+    cap: int | None,
+    per_minute: tuple[str, float] | None,
+    hold: float,
+    now: float,
+) -> bool:
+    """The account's queue and the model's creates per minute, counted with ``count``."""
+    params: dict[str, Any] = {"provider": provider, "base_url": base_url, "uid": uid}
+    if cap is not None and count(QUEUED_SQL, {**params, "since": now - hold}) >= cap:
+        return False
+    if per_minute is not None:
+        model, limit = per_minute
+        sent = count(SENT_SQL, {**params, "model": model, "minute_ago": now - 60.0})
+        if sent >= limit:
+            return False
+    return True
 
 
 def _chunks(uids: list[int], size: int = 500) -> Iterator[list[int]]:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .history_db_leases import _FREE, QUEUED_SQL
+from .history_db_leases import _FREE, has_room
 from .leases import lease_ttl
 
 if TYPE_CHECKING:
@@ -126,19 +126,19 @@ class PostgresLeases:
             ).scalar_one())  # fmt: skip
 
     def reserve_queue_slot(
-        self, uid: int, provider: str, base_url: str, cap: int, *, hold: float,
-        now: float | None = None,
+        self, uid: int, provider: str, base_url: str, cap: int | None, *, hold: float,
+        per_minute: tuple[str, float] | None = None, now: float | None = None,
     ) -> bool:  # fmt: skip
         from sqlalchemy import text
 
         now = time.time() if now is None else now
         with self._tx() as conn:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": QUEUE_LOCK})
-            queued = conn.execute(
-                text(QUEUED_SQL),
-                {"provider": provider, "base_url": base_url, "uid": uid, "since": now - hold},
-            ).scalar_one()
-            if queued >= cap:
+
+            def count(sql: str, params: dict[str, Any]) -> int:
+                return int(conn.execute(text(sql), params).scalar_one())
+
+            if not has_room(count, uid, provider, base_url, cap, per_minute, hold, now):
                 return False
             conn.execute(
                 text("UPDATE tasks SET sent_at = :now WHERE uid = :uid "

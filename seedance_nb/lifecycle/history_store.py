@@ -229,12 +229,13 @@ class HistoryStore(abc.ABC):
 
     @abc.abstractmethod
     def reserve_queue_slot(
-        self, uid: int, provider: str, base_url: str, cap: int, *, hold: float,
-        now: float | None = None,
+        self, uid: int, provider: str, base_url: str, cap: int | None, *, hold: float,
+        per_minute: tuple[str, float] | None = None, now: float | None = None,
     ) -> bool:  # fmt: skip
         """Whether row ``uid`` may be sent without the account passing ``cap`` tasks queued
-        upstream, counted over every member's rows; if so the row holds a slot (``sent_at``)
-        for ``hold`` seconds until its create is recorded. Check and hold are one transaction."""
+        upstream, nor ``per_minute = (model, n)`` creates of that model in the last 60 s, counted
+        over every member's rows; if so the row holds a slot (``sent_at``) for ``hold`` seconds
+        until its create is recorded. Check and hold are one transaction."""
 
     @abc.abstractmethod
     def batch(self) -> contextlib.AbstractContextManager[None]:

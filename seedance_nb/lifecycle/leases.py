@@ -20,10 +20,12 @@ reconciled, polled, downloaded — by exactly one member at a time, the holder o
   running that task.
 
 The account's limits are shared through the ledger too: the queued-task cap (ModelArk: 120 tasks
-waiting per account) is counted over every member's rows, in one short locked transaction before
-each create (:meth:`~.history_store.HistoryStore.reserve_queue_slot`); the poll requests per
-minute of :class:`~.polling.PollPolicy` are split evenly between the members holding leases
-(counted at each heartbeat), so the team together keeps to one member's rate.
+waiting per account) and a model's creates per minute (``limiter.configure(...,
+requests_per_minute=)``: a sliding window over the rows' ``sent_at``) are counted over every
+member's rows, in one short locked transaction before each create
+(:meth:`~.history_store.HistoryStore.reserve_queue_slot`); the poll requests per minute of
+:class:`~.polling.PollPolicy` are split evenly between the members holding leases (counted at
+each heartbeat), so the team together keeps to one member's rate.
 
 On SQLite (one person's kernels) nothing changes: a row belongs to its ``owner`` while that
 process is alive.
@@ -203,15 +205,18 @@ class LeaseKeeper:
             poller._bucket.rate = share  # the poller's token bucket (see polling.RequestBucket)
 
     def account_gate(self, task: Task) -> float:
-        """0 when the account's queue, counted over every member, has room for ``task`` (a slot
-        is then held for it); else seconds until the next look."""
-        cap = self.manager.limiter.limits(task.provider, task.model).queued_per_account
-        if cap is None:
+        """0 when the account's queue and the model's creates per minute, counted over every
+        member, have room for ``task`` (a slot is then held for it); else seconds until the
+        next look."""
+        limits = self.manager.limiter.limits(task.provider, task.model)
+        cap, rate = limits.queued_per_account, limits.requests_per_minute
+        if cap is None and rate is None:
             return 0.0
         try:
             room = self.manager.history.reserve_queue_slot(
-                task.uid, task.provider, task.base_url, cap, hold=SLOT_HOLD
-            )
+                task.uid, task.provider, task.base_url, cap, hold=SLOT_HOLD,
+                per_minute=(task.model or "", rate) if rate is not None else None,
+            )  # fmt: skip
         except Exception:
             log.exception("counting the account's queued tasks in the history failed")
             return SLOT_RETRY

@@ -2,7 +2,8 @@
 
     python lease_child.py submit COUNT         submit COUNT requests, report each change, wait
     python lease_child.py resume GO_FILE       once GO_FILE exists, resume(), wait, report JSON
-    python lease_child.py queue COUNT CAP      submit COUNT with an account queue cap of CAP
+    python lease_child.py queue COUNT CAP [RPM]   submit COUNT with an account queue cap of
+                                                  CAP (and RPM creates per minute)
 
 The history (``SEEDANCE_HISTORY``), member name, lease length and simulator URL come from the
 environment. Every mode prints ``READY`` once connected to the ledger.
@@ -51,8 +52,8 @@ def resume(manager: TaskManager, go: Path) -> None:
     print(json.dumps(report), flush=True)
 
 
-def queue(manager: TaskManager, count: int, cap: int) -> None:
-    manager.limiter.configure("ark", queued_per_account=cap)
+def queue(manager: TaskManager, count: int, cap: int, rpm: float | None) -> None:
+    manager.limiter.configure("ark", queued_per_account=cap, requests_per_minute=rpm)
     manager.start()
     tasks = []
     for i in range(count):
@@ -77,7 +78,8 @@ def main() -> None:
     elif mode == "resume":
         resume(manager, Path(sys.argv[2]))
     else:
-        queue(manager, int(sys.argv[2]), int(sys.argv[3]))
+        rpm = float(sys.argv[4]) if len(sys.argv) > 4 else None
+        queue(manager, int(sys.argv[2]), int(sys.argv[3]), rpm)
     manager.close()
 
 

@@ -104,6 +104,21 @@ def test_the_account_queue_counts_every_members_waiting_tasks(store: HistoryStor
     assert store.reserve_queue_slot(pending[2], *ARK, 4, hold=60, now=NOW + 61) is True
 
 
+def test_creates_per_minute_of_a_model_are_counted_over_every_member(store: HistoryStore):
+    for owner in ("x", "y"):  # two creates of this model sent 30 s ago, by two members
+        store.insert(_row(owner=owner, sent_at=NOW - 30), at=NOW)
+    store.insert(_row(model="seedream-4.0", sent_at=NOW - 1), at=NOW)  # another model
+    store.insert(_row(sent_at=NOW - 90), at=NOW)  # over a minute ago
+    pending = [store.insert(_row(create_state="pending", status=None, phase="submitting"),
+                            at=NOW) for _ in range(2)]  # fmt: skip
+    rate = ("seedance-2.0", 3)
+    assert store.reserve_queue_slot(pending[0], *ARK, None, hold=60, per_minute=rate, now=NOW)
+    assert not store.reserve_queue_slot(pending[1], *ARK, None, hold=60, per_minute=rate,
+                                        now=NOW)  # fmt: skip
+    assert store.reserve_queue_slot(pending[1], *ARK, None, hold=60, per_minute=rate,
+                                    now=NOW + 31)  # fmt: skip
+
+
 def test_members_sweeping_at_once_take_disjoint_rows(history_url: str):
     setup = open_history(history_url)
     uids = [setup.insert(_row(lease_owner="dead", lease_until=NOW - 1), at=NOW)
