@@ -58,8 +58,8 @@ class Limiter:
         self._paused: dict[AccountKey, float] = {}
         self._holding: dict[int, tuple[ModelKey, bool]] = {}  # uid -> (key, counted as queued)
         self._changed: asyncio.Future[None] | None = None
-        # A team's ledger counts the account's queue over every member (see leases.py): 0 to
-        # go (a slot is then held), else seconds until the next look.
+        # A team's ledger counts the account's queue and creates per minute over every member
+        # (see leases.py): 0 to go (a slot is then held), else seconds until the next look.
         self.account_gate: Callable[[Task], float] | None = None
 
     # -- configuration --------------------------------------------------------------------------
