@@ -41,6 +41,7 @@ BENCHES = {
     "notices": "bench_notices",
     "durability": "bench_durability",
     "faults": "bench_faults",
+    "team": "bench_team",
 }
 
 

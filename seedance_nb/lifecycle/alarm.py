@@ -7,7 +7,6 @@ woken early when work arrives; this is that one mechanism.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 
 
@@ -32,9 +31,11 @@ class Alarm:
         try:
             await asyncio.wait({sleeper, self._bell}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            sleeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sleeper
+            if not sleeper.done():
+                sleeper.cancel()
+                # asyncio.wait, not ``await sleeper``: a cancellation of this task arriving now
+                # must propagate, not be taken for the sleeper's own and swallowed.
+                await asyncio.wait({sleeper})
 
 
 async def cancel_all(tasks: Iterable[asyncio.Task[object] | None]) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import media_folder
+from .history_db_leases import SqliteLeases
 from .history_db_setup import duplicates, migrate, reader
 from .history_errors import history_error
 from .history_ids import TaskIds
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["History", "default_home"]
 
 
-class History(TaskIds):
+class History(SqliteLeases, TaskIds):
     """The history database. ``path`` is a folder (``history.sqlite3`` inside) or a ``.sqlite3``
     file; by default :func:`default_home`. ``member`` is recorded in the rows it inserts
     (default :func:`~seedance_nb.lifecycle.history_store.member_name`).

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigError
 from . import history_pg_notices as notices
 from . import media_folder
+from .history_pg_leases import PostgresLeases, stamped
 from .history_pg_reads import PostgresReads
 from .history_store import DuplicateId, Guard, default_home, member_name
 
@@ -43,7 +44,7 @@ def _drivers() -> None:
         ) from None
 
 
-class PostgresHistory(PostgresReads):
+class PostgresHistory(PostgresLeases, PostgresReads):
     """The history in a PostgreSQL database at ``url`` (``postgresql://user:pw@host:5432/db``).
 
     >>> PostgresHistory("postgresql://me@db.internal/seedance").frame(since="1d")
@@ -201,7 +202,7 @@ class PostgresHistory(PostgresReads):
     def insert(self, row: Mapping[str, Any], *, at: float, guard: Guard | None = None) -> int:
         from .history_pg_schema import tasks
 
-        values = _values(tasks, {"member": self.member, **row}, skip=("uid",))
+        values = _values(tasks, stamped({"member": self.member, **row}), skip=("uid",))
         with self._tx() as conn:
             self._guarded(conn, guard)
             uid = int(

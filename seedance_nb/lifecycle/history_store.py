@@ -165,6 +165,53 @@ class HistoryStore(abc.ABC):
     def claim(self, uid: int, owner: str, expected: str | None) -> bool:
         """Take over a row from a process that has ended (compare-and-set on ``owner``)."""
 
+    # -- polling leases and the account's queue (see :mod:`.leases`) -------------------------------
+    shared: bool = False  # a team's ledger: leases, not process liveness, say who runs a task
+
+    @abc.abstractmethod
+    def take_lease(
+        self,
+        uid: int,
+        owner: str,
+        *,
+        expected: tuple[str | None, float | None],
+        ttl: float,
+        now: float | None = None,
+    ) -> bool:
+        """Make ``owner`` the row's owner and lease holder until ``now + ttl``, if its
+        ``(lease_owner, lease_until)`` are still ``expected`` and it is unfinished."""
+
+    @abc.abstractmethod
+    def take_leases(
+        self, owner: str, *, ttl: float, limit: int, now: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Lease to ``owner`` up to ``limit`` unfinished rows whose lease is free or lapsed
+        (rows another member is taking at the same moment are skipped); returns them as they
+        were before (their previous ``owner``), oldest first."""
+
+    @abc.abstractmethod
+    def renew_leases(self, owner: str, *, ttl: float, now: float | None = None) -> set[int]:
+        """Extend every lease ``owner`` holds to ``now + ttl`` in one statement, releasing those
+        of finished rows; returns the uids of the unfinished rows it still holds."""
+
+    @abc.abstractmethod
+    def release_leases(self, owner: str, uids: list[int] | None = None) -> int:
+        """Give up ``owner``'s leases (all, or those of ``uids``); how many."""
+
+    @abc.abstractmethod
+    def lease_holders(self, now: float | None = None) -> int:
+        """How many members hold a lease that has not lapsed."""
+
+    @abc.abstractmethod
+    def reserve_queue_slot(
+        self, uid: int, provider: str, base_url: str, cap: int | None, *, hold: float,
+        per_minute: tuple[str, float] | None = None, now: float | None = None,
+    ) -> bool:  # fmt: skip
+        """Whether row ``uid`` may be sent without the account passing ``cap`` tasks queued
+        upstream, nor ``per_minute = (model, n)`` creates of that model in the last 60 s, counted
+        over every member's rows; if so the row holds a slot (``sent_at``) for ``hold`` seconds
+        until its create is recorded. Check and hold are one transaction."""
+
     @abc.abstractmethod
     def batch(self) -> contextlib.AbstractContextManager[None]:
         """Writes made inside share one transaction (use it only around code that does not await)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,9 @@ class Limiter:
         self._paused: dict[AccountKey, float] = {}
         self._holding: dict[int, tuple[ModelKey, bool]] = {}  # uid -> (key, counted as queued)
         self._changed: asyncio.Future[None] | None = None
+        # A team's ledger counts the account's queue and creates per minute over every member
+        # (see leases.py): 0 to go (a slot is then held), else seconds until the next look.
+        self.account_gate: Callable[[Task], float] | None = None
 
     # -- configuration --------------------------------------------------------------------------
     def configure(
@@ -157,6 +161,8 @@ class Limiter:
                 sent.popleft()
             if len(sent) >= limits.requests_per_minute:
                 return 60.0 - (now - sent[0])
+        if self.account_gate is not None and (shared := self.account_gate(task)) > 0:
+            return shared
         return 0.0
 
     async def _wait(self, seconds: float) -> None:
@@ -171,9 +177,11 @@ class Limiter:
         try:
             await asyncio.wait({sleeper, changed}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            sleeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sleeper
+            if not sleeper.done():
+                sleeper.cancel()
+                # asyncio.wait, not ``await sleeper``: a cancellation of this task arriving now
+                # must propagate, not be taken for the sleeper's own and swallowed.
+                await asyncio.wait({sleeper})
 
     def wake(self) -> None:
         """Let the tasks waiting for their turn check again now (a cancel was asked for)."""

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..config import is_loopback
-from . import current, lookup, reconcile, runner, submitting
+from . import current, leases, lookup, owners, reconcile, runner, submitting
 from .budget import Budget
 from .clock import Clock, SystemClock
 from .downloads import Downloader, DownloadPolicy
@@ -79,8 +79,8 @@ class TaskManager:
         self.recorder = Recorder(lambda: self.history, self.clock)
         self.downloads = Downloader(self, downloads)
         self.session = uuid.uuid4().hex[:12]
-        self.owner = reconcile.owner_token()
-        reconcile.LIVE_OWNERS.add(self.owner)
+        self.owner = owners.owner_token()
+        owners.LIVE_OWNERS.add(self.owner)
         self.doorbell: Doorbell | None = None
         self._host: LoopHost | None = None
         self._tasks: dict[int, Task] = {}
@@ -137,6 +137,7 @@ class TaskManager:
             self._host.call(self._restart_own)
         elif self.auto_resume:
             self._host.call(self._resume_quietly)
+        leases.start(self)  # a team's ledger: renew, release and take over polling leases
         return self._host
 
     def start(self) -> TaskManager:
@@ -304,10 +305,11 @@ class TaskManager:
 
     async def aclose(self) -> None:
         """Stop background work (the history keeps everything for ``resume``) and close clients."""
-        reconcile.LIVE_OWNERS.discard(self.owner)
+        owners.LIVE_OWNERS.discard(self.owner)
         await self.notices.aclose()  # change notices: the listening thread ends
         if self.doorbell is not None:
             await self.doorbell.close()
+        await leases.stop(self)  # gives up this member's polling leases
         await self.pollers.close()
         await self.downloads.close()
         if self._host is not None:
@@ -320,7 +322,7 @@ class TaskManager:
         """Blocking :meth:`aclose` for scripts (on a private loop)."""
         host = self._host
         if host is None:
-            reconcile.LIVE_OWNERS.discard(self.owner)
+            owners.LIVE_OWNERS.discard(self.owner)
             self.notices.stop()
             if self._history is not None:
                 self._history.close()

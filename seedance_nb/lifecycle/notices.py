@@ -206,12 +206,12 @@ class Notices:
         """Continue here the followed tasks whose owner has ended (a process on this machine
         that is gone; as ``resume()`` would), so that nobody waits on them for ever. Returns
         the handles taken over."""
-        from . import lookup, reconcile
+        from . import lookup, owners
 
         manager, taken = self._manager, []
         for task in list(manager.handles.values()):
             owner = task.owned_elsewhere
-            if not owner or task.done or reconcile.owner_alive(owner):
+            if not owner or task.done or owners.owner_alive(owner):
                 continue
             row = manager.history.row(task.uid)
             if row is None or row.get("phase") == "done" or row.get("owner") != owner:

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import socket
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RateLimitError, SeedanceError
 from ..status import Status
+from .lease_claim import take_row
 from .matching import Found, echo_matches, sent_body, sort_by_time
+from .owners import same_process
 from .snapshots import apply_event
 from .transitions import Event
 
@@ -37,41 +37,6 @@ log = logging.getLogger("seedance_nb.lifecycle")
 RESEND_WINDOW = 3600.0  # a never-sent request older than this is not sent on resume
 RECONCILE_DELAYS = (0.0, 2.0, 10.0, 30.0)  # the list may lag behind a create
 LIST_PAGE = 500
-LIVE_OWNERS: set[str] = set()  # owner tokens of open managers in this process
-
-
-def owner_token() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(4).hex()}"
-
-
-def owner_alive(owner: str | None) -> bool:
-    """Whether the process (services) that owns a row is still running."""
-    if not owner:
-        return False
-    host, _, rest = owner.partition(":")
-    pid_text, _, _token = rest.partition(":")
-    if host != socket.gethostname():
-        return True  # cannot tell from here; resume(force=True) takes it over
-    try:
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if pid == os.getpid():
-        return owner in LIVE_OWNERS
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def same_process(owner: str | None) -> bool:
-    if not owner:
-        return False
-    host, _, rest = owner.partition(":")
-    return host == socket.gethostname() and rest.partition(":")[0] == str(os.getpid())
 
 
 def resume(services: Services, *, force: bool = False) -> list[Task]:
@@ -113,12 +78,9 @@ def sweep_partial_files(folder: Path, *, max_age: float = PARTIAL_MAX_AGE) -> in
 
 def take_over(services: Services, row: dict[str, Any], *, force: bool = False) -> Task | None:
     """Claim one unfinished row and continue it here; None if a live process owns it."""
-    history = services.history
     owner = row.get("owner")
-    if not force and owner != services.owner and owner_alive(owner):
-        return None
-    if not history.claim(row["uid"], services.owner, owner):
-        return None  # another process claimed it first
+    if not take_row(services, row, force=force):
+        return None  # a live process runs it (its lease on a team's ledger), or took it first
     row["owner"] = services.owner
     task = services.load(row)
     task.note("resumed", {"from": owner})

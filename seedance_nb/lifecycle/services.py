@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .context import TaskContext
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from ..client import AsyncSeedance
     from .budget import Budget
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .history_store import HistoryStore
     from .limiter import Limiter
     from .loop import LoopHost
+    from .poller import Poller
     from .polling import PollPolicy
     from .recording import Recorder
     from .task import Task
@@ -38,6 +39,10 @@ class PollersPort(Protocol):
 
     def ring(self, task: Task) -> None:
         """Poll ``task`` now."""
+
+    def __iter__(self) -> Iterator[Poller]:
+        """The schedulers, one per endpoint."""
+        ...
 
     def quiet_for(self, task: Task) -> float:
         """Seconds until its endpoint may be asked again (after a 429)."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,9 @@ ONE = "tests/team/test_history_backend.py::test_a_manager_takes_a_url_as_its_hom
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(ci: bool) -> subprocess.CompletedProcess[str]:
+def _run(ci: bool, tmp: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["TMPDIR"] = str(tmp)  # what the run leaves behind is seen here, not other runs' servers
     env["SEEDANCE_PG_BINDIR"] = "/nonexistent/postgresql/bin"  # as if it were not installed
     if ci:
         env["CI"] = "true"
@@ -26,12 +26,11 @@ def _run(ci: bool) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
-def test_no_server_fails_in_ci_and_skips_loudly_elsewhere():
-    before = set(Path(tempfile.gettempdir()).glob("seedance-pg-*"))
-    in_ci, elsewhere = _run(ci=True), _run(ci=False)
+def test_no_server_fails_in_ci_and_skips_loudly_elsewhere(tmp_path: Path):
+    in_ci, elsewhere = _run(ci=True, tmp=tmp_path), _run(ci=False, tmp=tmp_path)
     assert in_ci.returncode == 1, in_ci.stdout
     assert "NO POSTGRESQL SERVER" in in_ci.stdout and "1 error" in in_ci.stdout
     assert elsewhere.returncode == 0, elsewhere.stdout
     assert "1 skipped" in elsewhere.stdout and "NO POSTGRESQL SERVER" in elsewhere.stdout
     assert "initdb" in elsewhere.stdout  # the reason names what could not run
-    assert set(Path(tempfile.gettempdir()).glob("seedance-pg-*")) == before
+    assert list(tmp_path.glob("seedance-pg-*")) == []
