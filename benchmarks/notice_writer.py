@@ -16,7 +16,7 @@ import tempfile
 import time
 
 from seedance_nb.lifecycle.history_pg import PostgresHistory
-from seedance_nb.lifecycle.reconcile import owner_token
+from seedance_nb.lifecycle.owners import owner_token
 
 
 def main() -> None:
