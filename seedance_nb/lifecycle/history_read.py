@@ -34,7 +34,8 @@ OTHERS = ("uid", "id", "prompt", "params", "parent_id", "error_message", "submit
           "_url", "_expires", "_dead", "_path", "_sha")  # fmt: skip
 
 
-def _expressions(now: float) -> dict[str, str]:
+def expressions(now: float) -> dict[str, str]:
+    """Column name -> its SQL expression over ``tasks AS t`` and the first file, ``assets AS a``."""
     saved = "(a.state = 'saved' AND a.path IS NOT NULL AND a.path <> '')"
     exprs = {name: f"t.{name}" for name in (*FEW, *OTHERS) if not name.startswith("_")}
     exprs.update({
@@ -55,7 +56,7 @@ def read_rows(
     import numpy as np
     import pandas as pd
 
-    exprs = _expressions(now)
+    exprs = expressions(now)
     tail = (
         " FROM tasks AS t LEFT JOIN assets AS a ON a.uid = t.uid AND a.idx = 0"
         + (f" WHERE t.uid IN ({chosen})" if chosen else "")
