@@ -1,4 +1,5 @@
-"""Reading every row of the history fast, for the DataFrame.
+"""Reading every row of the history fast, for the DataFrame, row by row through a DB-API
+cursor: PostgreSQL's, and SQLite's when the Arrow read (history_arrow) is not possible.
 
 Making a Python object per cell is most of the cost of a large frame. The columns with few
 distinct values (providers, models, states, tags...) therefore come packed into one string per
