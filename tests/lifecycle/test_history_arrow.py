@@ -103,6 +103,13 @@ def _row_by_row(history: History, **filters: Any) -> pd.DataFrame:
     return build_frame(fetch, SQLITE, **filters)
 
 
+@pytest.fixture(params=["whole", "halves"])
+def halves(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read as one, or as two halves at once (as a history of many thousand tasks is)."""
+    if request.param == "halves":
+        monkeypatch.setattr(history_arrow, "_HALVES", 2)
+
+
 @pytest.fixture
 def fallbacks(caplog: pytest.LogCaptureFixture) -> Callable[[], list[str]]:
     """``fallbacks()``: the messages of every Arrow read that failed (and so fell back) so far."""
@@ -110,6 +117,7 @@ def fallbacks(caplog: pytest.LogCaptureFixture) -> Callable[[], list[str]]:
     return lambda: [r.getMessage() for r in caplog.records if r.name == history_arrow.__name__]
 
 
+@pytest.mark.usefixtures("halves")
 def test_every_filter_gives_the_same_frame_both_ways(
     tmp_path: Path, fallbacks: Callable[[], list[str]]
 ):
@@ -132,6 +140,7 @@ def test_every_filter_gives_the_same_frame_both_ways(
     assert frame.loc[2, "result_urls"] == () and frame.loc[2, "urls_expired"] is pd.NA
 
 
+@pytest.mark.usefixtures("halves")
 def test_a_column_null_on_the_first_thousands_of_rows_keeps_its_type(
     tmp_path: Path, fallbacks: Callable[[], list[str]]
 ):
