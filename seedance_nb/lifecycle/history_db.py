@@ -15,6 +15,7 @@ the provider and base URL, never the API key.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -320,6 +321,7 @@ class History(SqliteLeases, TaskIds):
         a ``timedelta`` or a string such as ``"2h"`` / ``"7d"``; ``text`` matches the prompt
         (case-insensitive); ``tag`` one tag.
         """
+        from .history_arrow import read_arrow
         from .history_frame import SQLITE, build_frame
 
         def fetch(sql: str, params: Any) -> list[Any]:
@@ -328,6 +330,9 @@ class History(SqliteLeases, TaskIds):
             return cursor.execute(sql, params).fetchall()
 
         with self._lock, self._explained():
+            conn = self.conn  # opened first: made or migrated before another connection reads
+            # Writes of an open batch() are seen only by this connection: it reads them itself.
+            private = self._batching or conn.in_transaction
             return build_frame(
                 fetch,
                 SQLITE,
@@ -337,6 +342,9 @@ class History(SqliteLeases, TaskIds):
                 text=text,
                 tag=tag,
                 limit=limit,
+                read=None
+                if private
+                else functools.partial(read_arrow, self.db_path, busy_timeout=self.busy_timeout),
             )
 
 

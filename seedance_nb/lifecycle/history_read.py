@@ -1,4 +1,5 @@
-"""Reading every row of the history fast, for the DataFrame.
+"""Reading every row of the history fast, for the DataFrame, row by row through a DB-API
+cursor: PostgreSQL's, and SQLite's when the Arrow read (history_arrow) is not possible.
 
 Making a Python object per cell is most of the cost of a large frame. The columns with few
 distinct values (providers, models, states, tags...) therefore come packed into one string per
@@ -34,7 +35,8 @@ OTHERS = ("uid", "id", "prompt", "params", "parent_id", "error_message", "submit
           "_url", "_expires", "_dead", "_path", "_sha")  # fmt: skip
 
 
-def _expressions(now: float) -> dict[str, str]:
+def expressions(now: float) -> dict[str, str]:
+    """Column name -> its SQL expression over ``tasks AS t`` and the first file, ``assets AS a``."""
     saved = "(a.state = 'saved' AND a.path IS NOT NULL AND a.path <> '')"
     exprs = {name: f"t.{name}" for name in (*FEW, *OTHERS) if not name.startswith("_")}
     exprs.update({
@@ -55,7 +57,7 @@ def read_rows(
     import numpy as np
     import pandas as pd
 
-    exprs = _expressions(now)
+    exprs = expressions(now)
     tail = (
         " FROM tasks AS t LEFT JOIN assets AS a ON a.uid = t.uid AND a.idx = 0"
         + (f" WHERE t.uid IN ({chosen})" if chosen else "")
