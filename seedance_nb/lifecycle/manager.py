@@ -305,6 +305,20 @@ class TaskManager:
 
     async def aclose(self) -> None:
         """Stop background work (the history keeps everything for ``resume``) and close clients."""
+        host = self._host
+        if (
+            host is not None
+            and host.usable
+            and host.loop.is_running()
+            and not host.in_loop_thread()
+        ):
+            # The background work belongs to that loop (a private one, in a script or a test's
+            # synchronous code): it is stopped there, not awaited from this one.
+            await host.on_loop(self._aclose_here())
+        else:
+            await self._aclose_here()
+
+    async def _aclose_here(self) -> None:
         owners.LIVE_OWNERS.discard(self.owner)
         await self.notices.aclose()  # change notices: the listening thread ends
         if self.doorbell is not None:
