@@ -38,7 +38,7 @@ ATTEMPTS = 3  # GETs for one callback when the provider fails to answer (then th
 
 def apply_answer(manager: TaskManager, task: Task, snapshot: TaskSnapshot) -> bool:
     """The one place the receiver hands a provider's answer to the lifecycle; True once the
-    task is terminal. (The lifecycle's transition function; re-point here if it moves.)"""
+    task is terminal (through the lifecycle's snapshot path and its transition function)."""
     from ..lifecycle.snapshots import apply_snapshot
 
     return apply_snapshot(manager, task, snapshot)
